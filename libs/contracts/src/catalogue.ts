@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { EventContract } from './contract';
+import { DeadLetterV1 } from './events/dead-letter.v1';
+import { OrderPlacedV1 } from './events/order-placed.v1';
+
+/** Every event the system emits, each version listed. The AsyncAPI document is generated from this. */
+export const EVENT_CATALOGUE: readonly EventContract[] = [OrderPlacedV1, DeadLetterV1];
+
+export function findContract(type: string, version: number): EventContract | undefined {
+  return EVENT_CATALOGUE.find((c) => c.type === type && c.version === version);
+}
+
+export type ContractCheck<T> = { ok: true; value: T } | { ok: false; issues: string[] };
+
+/** Validates a payload against a contract: unknown extra fields are tolerated (stripped), never rejected. */
+export function checkPayload<C extends EventContract>(contract: C, payload: unknown): ContractCheck<z.output<C['schema']>> {
+  const result = contract.schema.safeParse(payload);
+  if (result.success) return { ok: true, value: result.data as z.output<C['schema']> };
+  return { ok: false, issues: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+}

@@ -1,0 +1,39 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { waitFor } from './wait-for';
+
+/** Total records of `topics` that `groupId` has not committed yet. */
+export async function consumerLag(brokers: string[], groupId: string, topics: string[]): Promise<number> {
+  const admin = new Kafka({ clientId: 'test-lag', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    let lag = 0;
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const at = Number(mine.find((p) => p.partition === end.partition)?.offset ?? -1);
+        lag += Number(end.high) - Math.max(at, Number(end.low));
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitForCaughtUp(brokers: string[], groupId: string, topics: string[], timeoutMs = 120_000): Promise<void> {
+  await waitFor(`${groupId} to commit everything on ${topics.join(', ')}`, async () => ((await consumerLag(brokers, groupId, topics)) === 0 ? true : undefined), { timeoutMs, intervalMs: 500 });
+}
+
+/** The committed offset of one partition for a group (-1 when nothing is committed). */
+export async function committedOffset(brokers: string[], groupId: string, topic: string, partition: number): Promise<number> {
+  const admin = new Kafka({ clientId: 'test-lag', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Number(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+  } finally {
+    await admin.disconnect();
+  }
+}

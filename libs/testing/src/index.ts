@@ -1,0 +1,6 @@
+export * from './stack';
+export * from './wait-for';
+export * from './kafka-tap';
+export * from './builders';
+export * from './http';
+export * from './consumer-lag';

@@ -1,0 +1,23 @@
+import { Client } from 'pg';
+import { readStackInfo, StackInfo } from '@paystate/stack';
+
+/** The running test stack (started by the global setup). */
+export function testStack(): StackInfo {
+  const info = readStackInfo('test');
+  if (!info) throw new Error('the test stack is not running: run the suite through `npm test` or its Jest global setup');
+  return info;
+}
+
+/** Runs SQL against one of the stack's databases as the superuser: for assertions, never for setup shortcuts. */
+export async function queryAsSuperuser<T = Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const url = new URL(testStack().pg.superuserUrl);
+  url.pathname = `/${database}`;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const result = await client.query(sql, params);
+    return result.rows as T[];
+  } finally {
+    await client.end();
+  }
+}
