@@ -1,0 +1,19 @@
+-- Roles and databases for docker compose (the postgres image runs this once, on an empty volume).
+-- The native runner (infra/stack) executes the same statements idempotently; the registry in
+-- infra/stack/src/services.ts is the source of truth and services.spec.ts fails if this file
+-- drifts from it. Each service owns one database through its own role and can connect to
+-- nothing else; Debezium connects as the `postgres` superuser (REPLICATION + publications).
+
+-- order-service
+CREATE ROLE paystate_order LOGIN PASSWORD 'paystate_order';
+CREATE DATABASE paystate_order OWNER paystate_order ENCODING 'UTF8';
+REVOKE CONNECT ON DATABASE paystate_order FROM PUBLIC;
+
+-- payment-service
+CREATE ROLE paystate_payment LOGIN PASSWORD 'paystate_payment';
+CREATE DATABASE paystate_payment OWNER paystate_payment ENCODING 'UTF8';
+REVOKE CONNECT ON DATABASE paystate_payment FROM PUBLIC;
+
+-- shared databases: superusers only
+REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
+REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;

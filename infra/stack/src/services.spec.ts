@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadConnectorFile } from './connect';
+import { findRepoRoot } from './profile';
+import { SERVICES, ServiceDefinition, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName } from './services';
+
+const repoRoot = findRepoRoot();
+const order = findService('order-service');
+
+describe('service registry', () => {
+  it('has unique names, keys, databases, roles and ports per profile', () => {
+    for (const field of ['name', 'key', 'database', 'role'] as const) {
+      const values = SERVICES.map((s) => s[field]);
+      expect(new Set(values).size).toBe(values.length);
+    }
+    for (const profile of ['dev', 'test'] as const) {
+      const ports = SERVICES.map((s) => s.ports[profile]);
+      expect(new Set(ports).size).toBe(ports.length);
+    }
+  });
+
+  it('derives the port variable from the service name', () => {
+    expect(servicePortEnvName('order-service')).toBe('PAYSTATE_ORDER_SERVICE_PORT');
+    expect(servicePortEnvName('processor-sim')).toBe('PAYSTATE_PROCESSOR_SIM_PORT');
+    expect(servicePort(order, 'dev', {})).toBe(3001);
+    expect(servicePort(order, 'test', {})).toBe(13001);
+    expect(servicePort(order, 'test', { PAYSTATE_ORDER_SERVICE_PORT: '4000' })).toBe(4000);
+  });
+
+  it('builds the runtime env of a service per profile', () => {
+    const ctx = { pgPort: 55439, kafkaPort: 19092, servicePorts: { 'order-service': 13001 } };
+    expect(serviceEnv(order, { ...ctx, profile: 'test' })).toEqual({
+      PORT: '13001',
+      DATABASE_URL: 'postgres://paystate_order:paystate_order@127.0.0.1:55439/paystate_order',
+      KAFKA_BROKERS: '127.0.0.1:19092',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'test',
+      SERVICE_NAME: 'order-service',
+    });
+    expect(serviceEnv(order, { ...ctx, profile: 'dev' }).NODE_ENV).toBe('production');
+  });
+
+  it('lets a definition add env without dropping the common keys', () => {
+    const def: ServiceDefinition = { ...order, name: 'x', extraEnv: (c) => ({ ORDER_URL: `http://127.0.0.1:${c.servicePorts['order-service']}` }) };
+    const env = serviceEnv(def, { profile: 'dev', pgPort: 1, kafkaPort: 2, servicePorts: { 'order-service': 3001, x: 9 } });
+    expect(env).toMatchObject({ PORT: '9', ORDER_URL: 'http://127.0.0.1:3001', SERVICE_NAME: 'x' });
+  });
+
+  it('percent-encodes credentials in DATABASE_URL', () => {
+    expect(serviceDatabaseUrl({ ...order, password: 'p@ss:w/rd' }, 1)).toBe('postgres://paystate_order:p%40ss%3Aw%2Frd@127.0.0.1:1/paystate_order');
+  });
+
+  it("has, for every connector, a file capturing that service's database with its own slot and publication", () => {
+    const slots = new Set<string>();
+    for (const def of SERVICES.filter((s) => s.connector)) {
+      const config = loadConnectorFile(path.join(repoRoot, 'infra', 'kafka', 'connectors'), def.connector ?? '');
+      expect(config['database.dbname']).toBe(def.database);
+      expect(config['topic.prefix']).toBe(`paystate.${def.key}`);
+      expect(config['slot.name']).toBe(`${def.database}_outbox`);
+      expect(config['publication.name']).toBe(`${def.database}_outbox`);
+      // docker compose values in the file; the native runner overrides them at registration
+      expect(config['database.hostname']).toBe('postgres');
+      expect(config['transforms.outbox.route.topic.replacement']).toBe('${routedByValue}.events');
+      slots.add(config['slot.name'] ?? '');
+    }
+    expect(slots.size).toBe(SERVICES.filter((s) => s.connector).length);
+  });
+
+  it('keeps infra/postgres/init (docker compose) in step with the registry', () => {
+    const sql = readFileSync(path.join(repoRoot, 'infra', 'postgres', 'init', '01-databases.sql'), 'utf8');
+    for (const def of SERVICES) {
+      for (const statement of Object.values(serviceDatabaseStatements(def))) expect(sql).toContain(statement);
+    }
+    const roles = [...sql.matchAll(/CREATE ROLE (\w+)/g)].map((m) => m[1]);
+    expect(roles.sort()).toEqual(SERVICES.map((s) => s.role).sort());
+  });
+});

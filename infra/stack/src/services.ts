@@ -1,0 +1,131 @@
+// The service registry: the single source of truth for which services exist, what database and
+// role each owns, which Debezium connector captures its outbox, and how it is run. The native
+// runner, the test harness and infra/postgres/init/*.sql (checked by services.spec.ts) follow it.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Env, HOST, ProfileName, StackError, portFromEnv } from './profile';
+
+export interface ServiceDefinition {
+  /** Nx project and directory name under apps/. */
+  name: string;
+  /** Short name, also the outbox `aggregatetype` and topic stem (`<key>.events`). */
+  key: string;
+  database: string;
+  role: string;
+  password: string;
+  /** Debezium connector name = infra/kafka/connectors/<connector>.json. Absent: no outbox to capture. */
+  connector?: string;
+  ports: Record<ProfileName, number>;
+  /** Extra env for this service (e.g. another service's URL); merged over the common env. */
+  extraEnv?: (ctx: ServiceEnvContext) => Record<string, string>;
+}
+
+export interface ServiceEnvContext {
+  profile: ProfileName;
+  pgPort: number;
+  kafkaPort: number;
+  /** Resolved ports of every registered service, by name. */
+  servicePorts: Record<string, number>;
+}
+
+export const SERVICES: readonly ServiceDefinition[] = [
+  {
+    name: 'order-service',
+    key: 'order',
+    database: 'paystate_order',
+    role: 'paystate_order',
+    password: 'paystate_order',
+    connector: 'order-outbox',
+    ports: { dev: 3001, test: 13001 },
+  },
+  {
+    name: 'payment-service',
+    key: 'payment',
+    database: 'paystate_payment',
+    role: 'paystate_payment',
+    password: 'paystate_payment',
+    connector: 'payment-outbox',
+    ports: { dev: 3002, test: 13002 },
+  },
+];
+
+export function findService(name: string, registry: readonly ServiceDefinition[] = SERVICES): ServiceDefinition {
+  const def = registry.find((s) => s.name === name || s.key === name);
+  if (!def) {
+    throw new StackError(`unknown service "${name}" (known: ${registry.map((s) => s.name).join(', ')})`);
+  }
+  return def;
+}
+
+/** `order-service` → `PAYSTATE_ORDER_SERVICE_PORT`. */
+export function servicePortEnvName(name: string): string {
+  return `PAYSTATE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
+}
+
+export function servicePort(def: ServiceDefinition, profile: ProfileName, env: Env = process.env): number {
+  return portFromEnv(env, servicePortEnvName(def.name), def.ports[profile]);
+}
+
+export function serviceDatabaseUrl(def: ServiceDefinition, pgPort: number): string {
+  return `postgres://${encodeURIComponent(def.role)}:${encodeURIComponent(def.password)}@${HOST}:${pgPort}/${def.database}`;
+}
+
+/** The runtime environment of one service; migrations get exactly the same. */
+export function serviceEnv(def: ServiceDefinition, ctx: ServiceEnvContext): Record<string, string> {
+  const port = ctx.servicePorts[def.name] ?? def.ports[ctx.profile];
+  return {
+    PORT: String(port),
+    DATABASE_URL: serviceDatabaseUrl(def, ctx.pgPort),
+    KAFKA_BROKERS: `${HOST}:${ctx.kafkaPort}`,
+    LOG_LEVEL: 'info',
+    NODE_ENV: ctx.profile === 'test' ? 'test' : 'production',
+    SERVICE_NAME: def.name,
+    ...(def.extraEnv ? def.extraEnv(ctx) : {}),
+  };
+}
+
+/** Entry points produced by `npm run build`, relative to the repo root. */
+export function serviceEntries(def: ServiceDefinition): { migrate: string; main: string } {
+  const dist = path.join('apps', def.name, 'dist', 'src');
+  return { migrate: path.join(dist, 'migrate.js'), main: path.join(dist, 'main.js') };
+}
+
+/**
+ * Services of the registry that exist in this checkout. A registered service whose apps/<name>
+ * directory is absent has simply not been written yet (the registry runs ahead of the code);
+ * it is skipped with a notice rather than failing the whole stack.
+ */
+export function presentServices(
+  repoRoot: string,
+  registry: readonly ServiceDefinition[] = SERVICES,
+): { present: ServiceDefinition[]; absent: ServiceDefinition[] } {
+  const present: ServiceDefinition[] = [];
+  const absent: ServiceDefinition[] = [];
+  for (const def of registry) (existsSync(path.join(repoRoot, 'apps', def.name)) ? present : absent).push(def);
+  return { present, absent };
+}
+
+/** Fails with the fix in the message when a build output is missing. */
+export function assertBuilt(repoRoot: string, def: ServiceDefinition, entry: 'migrate' | 'main'): string {
+  const rel = serviceEntries(def)[entry];
+  if (!existsSync(path.join(repoRoot, rel))) {
+    throw new StackError(`${def.name}: ${rel} is missing; run \`npm run build\` first`);
+  }
+  return rel;
+}
+
+/**
+ * SQL that gives a service its role and database. Used verbatim (one statement each) by the
+ * native runner and by infra/postgres/init/01-databases.sql for docker compose.
+ * REVOKE CONNECT FROM PUBLIC: only the owner (and superusers, e.g. Debezium's `postgres`) can connect.
+ */
+export function serviceDatabaseStatements(def: ServiceDefinition): { createRole: string; createDatabase: string; revokeConnect: string } {
+  return {
+    createRole: `CREATE ROLE ${def.role} LOGIN PASSWORD '${def.password.replace(/'/g, "''")}';`,
+    createDatabase: `CREATE DATABASE ${def.database} OWNER ${def.role} ENCODING 'UTF8';`,
+    revokeConnect: `REVOKE CONNECT ON DATABASE ${def.database} FROM PUBLIC;`,
+  };
+}
+
+/** Shared databases no service role may connect to (superusers still can). */
+export const LOCKED_SHARED_DATABASES = ['postgres', 'template1'] as const;
