@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceRuntimeModule } from '@paystate/service-runtime';
+import { GetOrderQuery } from './application/get-order/get-order';
+import { PlaceOrderUseCase } from './application/place-order/place-order';
+import type { OrderServiceConfig } from './config/config';
+import { OrdersController } from './infrastructure/http/orders.controller';
+import { orderDataSourceOptions } from './infrastructure/persistence/data-source';
+
+@Module({})
+export class OrderServiceModule {
+  static register(config: OrderServiceConfig): DynamicModule {
+    return {
+      module: OrderServiceModule,
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: orderDataSourceOptions(config) })],
+      controllers: [OrdersController],
+      providers: [PlaceOrderUseCase, GetOrderQuery],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { DataSourceOptions } from 'typeorm';
+import { serviceDataSourceOptions } from '@paystate/persistence';
+import { MessagingTables1763805600000 } from '../../../migrations/1763805600000-messaging-tables';
+import { Orders1763805600001 } from '../../../migrations/1763805600001-orders';
+import type { OrderServiceConfig } from '../../config/config';
+import { OrderRecord } from './order.entity';
+
+export const orderDataSourceOptions = (config: OrderServiceConfig): DataSourceOptions =>
+  serviceDataSourceOptions({
+    url: config.DATABASE_URL,
+    applicationName: config.SERVICE_NAME,
+    poolSize: config.DATABASE_POOL_SIZE,
+    entities: [OrderRecord],
+    migrations: [MessagingTables1763805600000, Orders1763805600001],
+  });
