@@ -1,0 +1,431 @@
+// Structural checks of docker-compose.yml against the repository. There is no Docker engine in CI,
+// so what can be checked without one is checked here: every check returns the problems it found
+// (empty = fine), so a test can also prove that a broken file is caught.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+export type EnvValue = string | number | boolean | null;
+
+export interface ComposeService {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string; args?: Record<string, EnvValue> | string[] };
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, EnvValue> | string[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
+  ports?: (string | number | { target?: number; published?: string | number })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  restart?: string;
+}
+
+export interface ComposeFile {
+  name?: string;
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+/** SPEC §10: what `docker compose up` must bring up (the rest join as their apps are written). */
+export const REQUIRED_SERVICES = ['postgres', 'kafka', 'connect', 'register-connectors', 'order-service', 'payment-service', 'kafka-ui', 'mailpit'] as const;
+
+const DEPENDS_ON_CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
+
+/** Parses the compose file strictly: YAML errors (duplicate keys included) are thrown with their position. */
+export function parseCompose(text: string): ComposeFile {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) throw new Error(`docker-compose.yml does not parse:\n${doc.errors.map((e) => e.message).join('\n')}`);
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  if (typeof value !== 'object' || value === null || !('services' in value)) throw new Error('docker-compose.yml has no services');
+  return value as ComposeFile;
+}
+
+export function readCompose(root = REPO_ROOT): { text: string; compose: ComposeFile } {
+  const text = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+  return { text, compose: parseCompose(text) };
+}
+
+/** `environment` as a map, whichever of the two compose syntaxes is used. */
+export function environmentOf(service: ComposeService): Record<string, string> {
+  const env = service.environment;
+  if (!env) return {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((line) => [line.split('=')[0] ?? line, line.includes('=') ? line.slice(line.indexOf('=') + 1) : '']));
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+/** Entrypoint and command as one string, for "does the script mention X" checks. */
+export function commandText(service: ComposeService): string {
+  return [service.entrypoint ?? [], service.command ?? []].flat().join(' ');
+}
+
+export function dependsOnOf(service: ComposeService): Record<string, string> {
+  const deps = service.depends_on;
+  if (!deps) return {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
+  return Object.fromEntries(Object.entries(deps).map(([d, v]) => [d, v?.condition ?? 'service_started']));
+}
+
+function buildArgsOf(service: ComposeService): Record<string, string> {
+  const build = service.build;
+  if (!build || typeof build === 'string' || !build.args) return {};
+  if (Array.isArray(build.args)) return Object.fromEntries(build.args.map((a) => [a.split('=')[0] ?? a, a.slice(a.indexOf('=') + 1)]));
+  return Object.fromEntries(Object.entries(build.args).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+/**
+ * The app (directory under apps/) a service runs, if any: from the Dockerfile's SERVICE build arg,
+ * or from a command that runs `apps/<app>/dist/...`.
+ */
+export function appOf(service: ComposeService): string | undefined {
+  const fromCommand = /\bapps\/([a-z0-9-]+)\/dist\//.exec(commandText(service))?.[1];
+  return fromCommand ?? buildArgsOf(service)['SERVICE'];
+}
+
+/** Apps under apps/ that have an HTTP entry point (src/main.ts). */
+export function listApps(root = REPO_ROOT): string[] {
+  const dir = path.join(root, 'apps');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => existsSync(path.join(dir, name, 'src', 'main.ts')))
+    .sort();
+}
+
+export interface AppEnvVar {
+  name: string;
+  required: boolean;
+}
+
+/**
+ * The env vars an app's config schema reads (apps/<app>/src/config/config.ts), each required unless
+ * its schema gives a default or makes it optional. A key's schema may span lines: it runs up to
+ * the next key.
+ */
+export function appEnvVars(app: string, root = REPO_ROOT): AppEnvVar[] {
+  const file = path.join(root, 'apps', app, 'src', 'config', 'config.ts');
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const vars: AppEnvVar[] = [];
+  let current: { name: string; text: string } | undefined;
+  const flush = (): void => {
+    if (current) vars.push({ name: current.name, required: !/\.(default|optional|catch)\(/.test(current.text) });
+  };
+  for (const line of lines) {
+    const key = /^\s+([A-Z][A-Z0-9_]*):\s*z\./.exec(line);
+    if (key?.[1]) {
+      flush();
+      current = { name: key[1], text: line };
+    } else if (current) {
+      if (/^\s*\}\)/.test(line)) {
+        flush();
+        current = undefined;
+      } else {
+        current.text += `\n${line}`;
+      }
+    }
+  }
+  flush();
+  return vars;
+}
+
+/** Files docker-entrypoint-initdb.d runs (top level only, as the postgres image does). */
+function initFiles(root: string): string[] {
+  const dir = path.join(root, 'infra', 'postgres', 'init');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.(sql|sh)$/.test(f))
+    .map((f) => path.join(dir, f));
+}
+
+/** Databases and roles infra/postgres/init creates, read from its SQL and shell scripts. */
+export function initCreates(root = REPO_ROOT): { databases: Set<string>; roles: Set<string> } {
+  const databases = new Set<string>();
+  const roles = new Set<string>();
+  for (const file of initFiles(root)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/CREATE\s+DATABASE\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/gi)) if (m[1]) databases.add(m[1]);
+    for (const m of text.matchAll(/CREATE\s+(?:ROLE|USER)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/gi)) if (m[1]) roles.add(m[1]);
+  }
+  return { databases, roles };
+}
+
+export interface ConnectorFile {
+  file: string;
+  name: string;
+  config: unknown;
+}
+
+export function connectorFiles(root = REPO_ROOT): ConnectorFile[] {
+  const dir = path.join(root, 'infra', 'kafka', 'connectors');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      let config: unknown;
+      try {
+        config = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      } catch (error) {
+        config = error instanceof Error ? error : new Error(String(error));
+      }
+      return { file, name: f.replace(/\.json$/, ''), config };
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks. Each returns human-readable problems; [] means the check passed.
+
+export function missingServices(compose: ComposeFile, required: readonly string[] = REQUIRED_SERVICES): string[] {
+  return required.filter((name) => !compose.services[name]).map((name) => `service "${name}" is missing (SPEC §10)`);
+}
+
+/** Every service runs a pinned image: an explicit tag or digest, never `latest`; or is built here. */
+export function unpinnedImages(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (!service.image) {
+      if (!service.build) problems.push(`${name}: has neither image nor build`);
+      continue;
+    }
+    const image = service.image;
+    if (image.includes('@sha256:')) continue;
+    const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+    const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+    if (!tag) problems.push(`${name}: image ${image} has no tag (pin a version)`);
+    else if (tag === 'latest' || tag === 'main' || tag === 'master') problems.push(`${name}: image ${image} is not pinned`);
+    else if (image.includes('$')) problems.push(`${name}: image ${image} is interpolated; pin it literally`);
+  }
+  return problems;
+}
+
+/** Bind-mounted host paths and build contexts/Dockerfiles exist; named volumes are declared. */
+export function missingHostPaths(compose: ComposeFile, root = REPO_ROOT): string[] {
+  const problems: string[] = [];
+  const declaredVolumes = new Set(Object.keys(compose.volumes ?? {}));
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const volume of service.volumes ?? []) {
+      let source: string | undefined;
+      let isBind: boolean;
+      if (typeof volume === 'string') {
+        source = volume.split(':')[0];
+        isBind = source !== undefined && (source.startsWith('.') || source.startsWith('/') || source.startsWith('~'));
+      } else {
+        source = volume.source;
+        isBind = volume.type === 'bind';
+      }
+      if (!source) continue;
+      if (isBind) {
+        if (!existsSync(path.resolve(root, source))) problems.push(`${name}: bind-mounted ${source} does not exist in the repository`);
+      } else if (!declaredVolumes.has(source)) {
+        problems.push(`${name}: named volume ${source} is not declared under top-level volumes`);
+      }
+    }
+    if (service.build) {
+      const context = typeof service.build === 'string' ? service.build : (service.build.context ?? '.');
+      const dockerfile = typeof service.build === 'string' ? 'Dockerfile' : (service.build.dockerfile ?? 'Dockerfile');
+      const contextDir = path.resolve(root, context);
+      if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) problems.push(`${name}: build context ${context} does not exist`);
+      else if (!existsSync(path.resolve(contextDir, dockerfile))) problems.push(`${name}: ${path.join(context, dockerfile)} does not exist`);
+    }
+  }
+  return problems;
+}
+
+/** depends_on names existing services with a valid condition; `service_healthy` needs a healthcheck. */
+export function brokenDependencies(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const [target, condition] of Object.entries(dependsOnOf(service))) {
+      const dependency = compose.services[target];
+      if (!dependency) {
+        problems.push(`${name}: depends on "${target}", which is not a service`);
+        continue;
+      }
+      if (!DEPENDS_ON_CONDITIONS.has(condition)) problems.push(`${name}: depends on ${target} with unknown condition ${condition}`);
+      if (condition === 'service_healthy' && (!dependency.healthcheck?.test || dependency.healthcheck.disable)) {
+        problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
+      }
+      if (condition === 'service_completed_successfully' && dependency.restart && dependency.restart !== 'no') {
+        problems.push(`${name}: waits for ${target} to complete, but ${target} restarts (${dependency.restart})`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Compose interpolates `$NAME` and `${NAME}`: a literal `$` (shell variables in a one-shot
+ * script, Debezium's `${routedByValue}`) must be written `$$`. Interpolation with a default
+ * (`${NAME:-value}`) is allowed.
+ */
+export function unescapedDollars(text: string): string[] {
+  const problems: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (/^\s*#/.test(line)) return;
+    const rest = line.replace(/\$\$/g, '').replace(/\$\{[A-Z_][A-Z0-9_]*:?[-?][^}]*\}/g, '');
+    if (rest.includes('$')) problems.push(`docker-compose.yml:${i + 1}: a single $ is interpolated by compose; write $$ for a literal one: ${line.trim()}`);
+  });
+  return problems;
+}
+
+export function postgresProblems(compose: ComposeFile): string[] {
+  const postgres = compose.services['postgres'];
+  if (!postgres) return ['service "postgres" is missing'];
+  const problems: string[] = [];
+  const command = commandText(postgres);
+  if (!/\bwal_level=logical\b/.test(command)) problems.push('postgres: must run with -c wal_level=logical (Debezium pgoutput)');
+  if (!postgres.volumes?.some((v) => typeof v === 'string' && /:\/docker-entrypoint-initdb\.d(:ro)?$/.test(v) && v.startsWith('./infra/postgres/init'))) {
+    problems.push('postgres: ./infra/postgres/init must be mounted at /docker-entrypoint-initdb.d');
+  }
+  return problems;
+}
+
+/** Each connector JSON parses, is a flat string map, and is a Debezium pgoutput outbox connector for `postgres`. */
+export function connectorFileProblems(connectors: ConnectorFile[]): string[] {
+  if (connectors.length === 0) return ['infra/kafka/connectors has no connector JSON files'];
+  const problems: string[] = [];
+  for (const { file, config } of connectors) {
+    const rel = path.relative(REPO_ROOT, file);
+    if (config instanceof Error) {
+      problems.push(`${rel} does not parse: ${config.message}`);
+      continue;
+    }
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      problems.push(`${rel} must be a flat JSON object (the body of PUT /connectors/<name>/config)`);
+      continue;
+    }
+    const c = config as Record<string, unknown>;
+    for (const [k, v] of Object.entries(c)) if (typeof v !== 'string') problems.push(`${rel}: "${k}" must be a string`);
+    if (c['connector.class'] !== 'io.debezium.connector.postgresql.PostgresConnector') problems.push(`${rel}: connector.class must be the Debezium PostgresConnector`);
+    if (c['plugin.name'] !== 'pgoutput') problems.push(`${rel}: plugin.name must be pgoutput`);
+    if (c['database.hostname'] !== 'postgres') problems.push(`${rel}: database.hostname must be postgres (the compose service)`);
+    const transforms = typeof c['transforms'] === 'string' ? c['transforms'].split(',').map((t) => t.trim()) : [];
+    if (!transforms.some((t) => c[`transforms.${t}.type`] === 'io.debezium.transforms.outbox.EventRouter')) {
+      problems.push(`${rel}: must route with io.debezium.transforms.outbox.EventRouter`);
+    }
+  }
+  return problems;
+}
+
+/** The registration service PUTs every connector file: it names each, or loops over the mounted directory. */
+export function unregisteredConnectors(compose: ComposeFile, connectors: ConnectorFile[]): string[] {
+  const register = compose.services['register-connectors'];
+  if (!register) return ['service "register-connectors" is missing'];
+  const problems: string[] = [];
+  const script = commandText(register);
+  if (!/\bPUT\b/.test(script) || !script.includes('/connectors/') || !script.includes('/config')) {
+    problems.push('register-connectors: must PUT each config to /connectors/<name>/config (idempotent)');
+  }
+  const mount = (register.volumes ?? [])
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.split(':'))
+    .find(([source]) => source !== undefined && path.resolve(REPO_ROOT, source) === path.join(REPO_ROOT, 'infra', 'kafka', 'connectors'));
+  const target = mount?.[1];
+  if (!target) problems.push('register-connectors: must mount ./infra/kafka/connectors');
+  const loopsOverDirectory = target !== undefined && script.includes(`${target.replace(/\/$/, '')}/*.json`);
+  for (const { name } of connectors) {
+    if (!loopsOverDirectory && !script.includes(`${name}.json`)) problems.push(`register-connectors: does not register ${name}.json`);
+  }
+  return problems;
+}
+
+/** Which database and role a postgres:// URL names. */
+export function databaseOfUrl(url: string): { database: string; user: string; host: string } | undefined {
+  try {
+    const u = new URL(url);
+    return { database: decodeURIComponent(u.pathname.replace(/^\//, '')), user: decodeURIComponent(u.username), host: u.hostname };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each service's DATABASE_URL names a database and role that infra/postgres/init creates, on host `postgres`. */
+export function unknownDatabases(compose: ComposeFile, created: { databases: Set<string>; roles: Set<string> }): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    const url = environmentOf(service)['DATABASE_URL'];
+    if (url === undefined) continue;
+    const parsed = databaseOfUrl(url);
+    if (!parsed) {
+      problems.push(`${name}: DATABASE_URL is not a URL`);
+      continue;
+    }
+    if (parsed.host !== 'postgres') problems.push(`${name}: DATABASE_URL must point at host postgres, not ${parsed.host}`);
+    if (!created.databases.has(parsed.database)) problems.push(`${name}: database ${parsed.database} is not created by infra/postgres/init`);
+    if (!created.roles.has(parsed.user)) problems.push(`${name}: role ${parsed.user} is not created by infra/postgres/init`);
+  }
+  return problems;
+}
+
+/** Every env var an app's config requires is set for each service that runs the app (services and migrations). */
+export function missingAppEnv(compose: ComposeFile, varsOf: (app: string) => AppEnvVar[] = (app) => appEnvVars(app)): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    const app = appOf(service);
+    if (!app) continue;
+    const env = environmentOf(service);
+    for (const v of varsOf(app)) if (v.required && !(v.name in env)) problems.push(`${name}: ${app} requires ${v.name}, which is not set`);
+  }
+  return problems;
+}
+
+/**
+ * Each app under apps/ runs as a service of its own name built with SERVICE=<app> (listening on
+ * 0.0.0.0 and publishing its PORT), and its migrations, if it has any, run as a one-shot service
+ * the app waits for.
+ */
+export function appServiceProblems(compose: ComposeFile, root = REPO_ROOT): string[] {
+  const problems: string[] = [];
+  for (const app of listApps(root)) {
+    const service = compose.services[app];
+    if (!service) {
+      problems.push(`apps/${app} has no service "${app}" in docker-compose.yml`);
+      continue;
+    }
+    if (buildArgsOf(service)['SERVICE'] !== app) problems.push(`${app}: must be built from the Dockerfile with args.SERVICE=${app}`);
+    const env = environmentOf(service);
+    if (env['HOST'] !== '0.0.0.0') problems.push(`${app}: HOST must be 0.0.0.0 inside a container`);
+    const port = env['PORT'];
+    const published = (service.ports ?? []).map((p) => (typeof p === 'object' ? String(p.target) : String(p).split(':').pop()));
+    if (port && !published.includes(port)) problems.push(`${app}: PORT ${port} is not published`);
+    if (existsSync(path.join(root, 'apps', app, 'src', 'migrate.ts'))) {
+      const entry = `apps/${app}/dist/src/migrate.js`;
+      const migrate = Object.entries(compose.services).find(([, s]) => commandText(s).includes(entry));
+      if (!migrate) problems.push(`${app}: no one-shot service runs ${entry}`);
+      else if (dependsOnOf(service)[migrate[0]] !== 'service_completed_successfully') {
+        problems.push(`${app}: must depend on ${migrate[0]} with condition service_completed_successfully`);
+      }
+    }
+  }
+  // an entry point a command names must be one the build produces
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const m of commandText(service).matchAll(/\bapps\/([a-z0-9-]+)\/dist\/(src\/[\w/-]+)\.js\b/g)) {
+      if (!existsSync(path.join(root, 'apps', m[1] ?? '', `${m[2] ?? ''}.ts`))) problems.push(`${name}: runs apps/${m[1]}/dist/${m[2]}.js, but apps/${m[1]}/${m[2]}.ts does not exist`);
+    }
+  }
+  return problems;
+}
+
+/** Clients reach Kafka through an advertised in-network listener, and the topics service creates every topic. */
+export function kafkaProblems(compose: ComposeFile, topics: readonly string[]): string[] {
+  const kafka = compose.services['kafka'];
+  if (!kafka) return ['service "kafka" is missing'];
+  const problems: string[] = [];
+  const advertised = (environmentOf(kafka)['KAFKA_ADVERTISED_LISTENERS'] ?? '').split(',').map((l) => l.replace(/^[A-Z_]+:\/\//, ''));
+  for (const [name, service] of Object.entries(compose.services)) {
+    const env = environmentOf(service);
+    const brokers = [env['KAFKA_BROKERS'], env['BOOTSTRAP_SERVERS'], env['KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS']].filter((b): b is string => b !== undefined);
+    for (const broker of brokers.flatMap((b) => b.split(',')).map((b) => b.trim())) {
+      if (!advertised.includes(broker)) problems.push(`${name}: broker ${broker} is not an advertised Kafka listener (${advertised.join(', ')})`);
+      if (broker.startsWith('localhost:')) problems.push(`${name}: broker ${broker} is the host listener; use the in-network one`);
+    }
+  }
+  const creator = Object.entries(compose.services).find(([, s]) => commandText(s).includes('kafka-topics.sh'));
+  if (!creator) problems.push('no service creates the topics (kafka-topics.sh --create)');
+  else for (const topic of topics) if (!new RegExp(`(^|[\\s'"])${topic.replace('.', '\\.')}([\\s'";]|$)`).test(commandText(creator[1]))) problems.push(`${creator[0]}: does not create ${topic}`);
+  return problems;
+}

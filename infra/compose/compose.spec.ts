@@ -1,0 +1,175 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { AGGREGATE_TYPES, topicOf } from '@paystate/contracts';
+import {
+  ComposeFile,
+  REPO_ROOT,
+  appServiceProblems,
+  brokenDependencies,
+  connectorFileProblems,
+  connectorFiles,
+  environmentOf,
+  initCreates,
+  kafkaProblems,
+  missingAppEnv,
+  missingHostPaths,
+  missingServices,
+  parseCompose,
+  postgresProblems,
+  readCompose,
+  unescapedDollars,
+  unknownDatabases,
+  unpinnedImages,
+  unregisteredConnectors,
+} from './compose-checks';
+
+const TOPICS = AGGREGATE_TYPES.map(topicOf);
+const { text, compose } = readCompose();
+
+/** A deep copy to break on purpose: proves each check can fail. */
+const broken = (mutate: (c: ComposeFile) => void): ComposeFile => {
+  const copy = structuredClone(compose);
+  mutate(copy);
+  return copy;
+};
+
+describe('docker-compose.yml', () => {
+  it('parses, with the project name paystate', () => {
+    expect(compose.name).toBe('paystate');
+    expect(() => parseCompose('services:\n  a: {}\n  a: {}\n')).toThrow(/does not parse/);
+  });
+
+  it('has every service of SPEC §10', () => {
+    expect(missingServices(compose)).toEqual([]);
+    expect(missingServices(broken((c) => delete c.services['mailpit']))).toEqual(['service "mailpit" is missing (SPEC §10)']);
+  });
+
+  it('pins every image (a tag or digest, never latest)', () => {
+    expect(unpinnedImages(compose)).toEqual([]);
+    const unpinned = broken((c) => {
+      c.services['mailpit'] = { image: 'axllent/mailpit' };
+      c.services['kafka-ui'] = { image: 'kafbat/kafka-ui:latest' };
+    });
+    expect(unpinnedImages(unpinned)).toHaveLength(2);
+  });
+
+  it('mounts and builds only paths that exist in the repository', () => {
+    expect(missingHostPaths(compose)).toEqual([]);
+    const missingMount = broken((c) => c.services['postgres']?.volumes?.push('./infra/postgres/no-such-dir:/x:ro'));
+    expect(missingHostPaths(missingMount)).toEqual(['postgres: bind-mounted ./infra/postgres/no-such-dir does not exist in the repository']);
+    const missingDockerfile = broken((c) => {
+      c.services['order-service'] = { ...c.services['order-service'], build: { context: '.', dockerfile: 'Nope.Dockerfile' } };
+    });
+    expect(missingHostPaths(missingDockerfile)).toEqual(['order-service: Nope.Dockerfile does not exist']);
+  });
+
+  it('depends only on services that exist, waiting for health only where there is a healthcheck', () => {
+    expect(brokenDependencies(compose)).toEqual([]);
+    const dangling = broken((c) => {
+      c.services['order-service'] = { ...c.services['order-service'], depends_on: { 'no-such-service': { condition: 'service_started' } } };
+    });
+    expect(brokenDependencies(dangling)).toEqual(['order-service: depends on "no-such-service", which is not a service']);
+    const unhealthy = broken((c) => {
+      c.services['order-service'] = { ...c.services['order-service'], depends_on: { mailpit: { condition: 'service_healthy' } } };
+    });
+    expect(brokenDependencies(unhealthy)).toEqual(['order-service: waits for mailpit to be healthy, but mailpit has no healthcheck']);
+  });
+
+  it('escapes every literal $ as $$ (compose interpolates a single one)', () => {
+    expect(unescapedDollars(text)).toEqual([]);
+    expect(unescapedDollars('    command: echo $$topic ${PORT:-3001}\n')).toEqual([]);
+    expect(unescapedDollars('    route: ${routedByValue}.events\n')).toHaveLength(1);
+    expect(unescapedDollars('    command: echo "$topic"\n')).toHaveLength(1);
+  });
+
+  it('runs PostgreSQL with logical WAL and the init scripts mounted', () => {
+    expect(postgresProblems(compose)).toEqual([]);
+    const noLogicalWal = broken((c) => {
+      c.services['postgres'] = { ...c.services['postgres'], command: ['postgres', '-c', 'wal_level=replica'] };
+    });
+    expect(postgresProblems(noLogicalWal)).toEqual(['postgres: must run with -c wal_level=logical (Debezium pgoutput)']);
+  });
+
+  describe('Debezium connectors', () => {
+    const connectors = connectorFiles();
+
+    it('are pgoutput outbox connectors (EventRouter) reading the postgres service', () => {
+      expect(connectors.length).toBeGreaterThan(0);
+      expect(connectorFileProblems(connectors)).toEqual([]);
+      const wrong = connectors.map((c) => ({ ...c, config: { ...(c.config as object), 'plugin.name': 'decoderbufs' } }));
+      expect(connectorFileProblems(wrong)).toHaveLength(connectors.length);
+      expect(connectorFileProblems([{ file: path.join(REPO_ROOT, 'x.json'), name: 'x', config: new Error('Unexpected token') }])).toEqual([
+        'x.json does not parse: Unexpected token',
+      ]);
+    });
+
+    it('are each registered by register-connectors, after both migrations', () => {
+      expect(unregisteredConnectors(compose, connectors)).toEqual([]);
+      const namesOne = broken((c) => {
+        c.services['register-connectors'] = {
+          ...c.services['register-connectors'],
+          command: ['curl -X PUT --data @/connectors/order-outbox.json http://connect:8083/connectors/order-outbox/config'],
+        };
+      });
+      const extra = [...connectors, { file: 'infra/kafka/connectors/ledger-outbox.json', name: 'ledger-outbox', config: {} }];
+      expect(unregisteredConnectors(namesOne, extra)).toContain('register-connectors: does not register ledger-outbox.json');
+      const register = compose.services['register-connectors'];
+      expect(register?.depends_on).toMatchObject({
+        connect: { condition: 'service_healthy' },
+        'order-migrate': { condition: 'service_completed_successfully' },
+        'payment-migrate': { condition: 'service_completed_successfully' },
+      });
+    });
+
+    it('keep ${routedByValue} in the JSON files, where compose does not interpolate', () => {
+      for (const c of connectors) expect(readFileSync(c.file, 'utf8')).toContain('${routedByValue}.events');
+    });
+  });
+
+  it('points each service at a database and role that infra/postgres/init creates', () => {
+    const created = initCreates();
+    expect(unknownDatabases(compose, created)).toEqual([]);
+    const typo = broken((c) => {
+      const service = c.services['order-service'];
+      if (service) service.environment = { ...environmentOf(service), DATABASE_URL: 'postgres://paystate_order:paystate_order@postgres:5432/paystate_ordre' };
+    });
+    expect(unknownDatabases(typo, created)).toContain('order-service: database paystate_ordre is not created by infra/postgres/init');
+  });
+
+  it('sets every env var the apps require (no default in their config schema), for the services and their migrations', () => {
+    expect(missingAppEnv(compose)).toEqual([]);
+    const noUrl = broken((c) => {
+      const service = c.services['payment-migrate'];
+      if (service) service.environment = Object.fromEntries(Object.entries(environmentOf(service)).filter(([k]) => k !== 'DATABASE_URL'));
+    });
+    expect(missingAppEnv(noUrl)).toEqual(['payment-migrate: payment-service requires DATABASE_URL, which is not set']);
+  });
+
+  it('runs every app under apps/ as a service, after its own migration', () => {
+    expect(appServiceProblems(compose)).toEqual([]);
+    const noMigrationWait = broken((c) => {
+      c.services['order-service'] = { ...c.services['order-service'], depends_on: { kafka: { condition: 'service_healthy' } } };
+    });
+    expect(appServiceProblems(noMigrationWait)).toEqual(['order-service: must depend on order-migrate with condition service_completed_successfully']);
+  });
+
+  it('creates every topic of the contracts and reaches Kafka through its in-network listener', () => {
+    expect(kafkaProblems(compose, TOPICS)).toEqual([]);
+    expect(kafkaProblems(compose, [...TOPICS, 'refund.events'])).toEqual(['topics: does not create refund.events']);
+    const hostListener = broken((c) => {
+      const service = c.services['payment-service'];
+      if (service) service.environment = { ...environmentOf(service), KAFKA_BROKERS: 'localhost:9092' };
+    });
+    expect(kafkaProblems(hostListener, TOPICS)).toEqual(['payment-service: broker localhost:9092 is the host listener; use the in-network one']);
+  });
+
+  it('builds from a Dockerfile whose SERVICE argument picks the entry point', () => {
+    const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG SERVICE$/m);
+    expect(dockerfile).toContain('apps/$SERVICE/dist/src/main.js');
+    expect(dockerfile).toMatch(/npm ci/);
+    expect(existsSync(path.join(REPO_ROOT, '.dockerignore'))).toBe(true);
+    const ignored = readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['**/node_modules', '**/dist', '.git']) expect(ignored).toContain(entry);
+  });
+});

@@ -1,0 +1,6 @@
+export * from './contract';
+export * from './money';
+export * from './catalogue';
+export * from './events/order-placed.v1';
+export * from './events/dead-letter.v1';
+export * from './asyncapi';
