@@ -8,7 +8,7 @@
  * event, (2) commit → consumer-commit latency percentiles at a fixed rate, and (3) beside them what
  * PostgreSQL alone commits for the same step (pgbench with shared/bench/pg-step-ceiling.sql).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,8 +26,9 @@ const program = new Command()
   .option('--rate-seconds <n>', 'duration of the latency run', '20')
   .option('--profile <name>', 'which running stack', 'dev')
   .option('--pgbench-seconds <n>', 'duration of the PostgreSQL ceiling run', '15')
+  .option('--consume <group>', '(internal) run as the consuming process of a run')
   .parse();
-const opts = program.opts<{ events: string; writers: string; rate: string; rateSeconds: string; profile: string; pgbenchSeconds: string }>();
+const opts = program.opts<{ events: string; writers: string; rate: string; rateSeconds: string; profile: string; pgbenchSeconds: string; consume?: string }>();
 
 const info = readStackInfo(opts.profile);
 if (!info) {
@@ -38,9 +39,49 @@ if (!info) {
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/**
+ * The consuming side runs in its own process, as a service would: it shares the two cores with
+ * PostgreSQL, Kafka and Connect, not the writers' event loop. It reports each record's commit time
+ * (wall clock, same machine) to the parent.
+ */
+async function consumeInChild(groupId: string): Promise<void> {
+  const consumerDb = new DataSource({ type: 'postgres', url: info!.services['payment-service']!.databaseUrl, extra: { max: 8 } });
+  await consumerDb.initialize();
+  const kafka = new Kafka({ clientId: 'bench-consumer', brokers: info!.kafka.brokers, logLevel: logLevel.NOTHING });
+  let pending: [string, number][] = [];
+  const flush = setInterval(() => {
+    if (pending.length > 0) process.send?.({ committed: pending });
+    pending = [];
+  }, 25);
+  const consumer = new IdempotentConsumer({
+    kafka,
+    dataSource: consumerDb,
+    groupId,
+    logger: { debug: () => undefined, info: () => undefined, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) },
+    handlers: [
+      defineHandler(OrderPlacedV1, `${groupId}.OrderPlaced`, async (event, ctx) => {
+        await ctx.manager.query('INSERT INTO bench_effect (order_id, event_id) VALUES ($1, $2)', [event.payload.orderId, event.id]);
+      }),
+    ],
+    onCommitted: (record) => {
+      if (record.key) pending.push([record.key, Date.now()]);
+    },
+  });
+  await consumer.start();
+  process.send?.({ ready: true });
+  process.on('message', (m: { stop?: boolean }) => {
+    if (!m.stop) return;
+    clearInterval(flush);
+    void consumer
+      .stop()
+      .then(() => consumerDb.destroy())
+      .then(() => process.exit(0));
+  });
+}
+
 async function main(): Promise<void> {
   const producerDb = new DataSource({ type: 'postgres', url: info!.services['order-service']!.databaseUrl, extra: { max: Number(opts.writers) + 2 } });
-  const consumerDb = new DataSource({ type: 'postgres', url: info!.services['payment-service']!.databaseUrl, extra: { max: 8 } });
+  const consumerDb = new DataSource({ type: 'postgres', url: info!.services['payment-service']!.databaseUrl, extra: { max: 2 } });
   await producerDb.initialize();
   await consumerDb.initialize();
   await consumerDb.query('CREATE TABLE IF NOT EXISTS bench_effect (order_id uuid PRIMARY KEY, event_id uuid NOT NULL)');
@@ -58,22 +99,23 @@ async function main(): Promise<void> {
   const consumedAt = new Map<string, number>();
   let onAllConsumed: (() => void) | undefined;
   let expected = 0;
-  const consumer = new IdempotentConsumer({
-    kafka,
-    dataSource: consumerDb,
-    groupId,
-    logger: { debug: () => undefined, info: () => undefined, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) },
-    handlers: [
-      defineHandler(OrderPlacedV1, `${groupId}.OrderPlaced`, async (event, ctx) => {
-        await ctx.manager.query('INSERT INTO bench_effect (order_id, event_id) VALUES ($1, $2)', [event.payload.orderId, event.id]);
-      }),
-    ],
-    onCommitted: (record) => {
-      if (record.key) consumedAt.set(record.key, performance.now());
+  const child = fork(__filename, ['--consume', groupId, '--profile', opts.profile], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`consumer process exited with ${code}`)));
+    child.on('message', (m: { ready?: boolean; committed?: [string, number][] }) => {
+      if (m.ready) resolve();
+      for (const [key, t] of m.committed ?? []) consumedAt.set(key, t);
       if (consumedAt.size >= expected && onAllConsumed) onAllConsumed();
-    },
+    });
   });
-  await consumer.start();
+  const consumer = {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.send({ stop: true });
+      }),
+  };
 
   const writeOne = async (): Promise<void> => {
     const orderId = randomUUID();
@@ -82,22 +124,23 @@ async function main(): Promise<void> {
         { contract: OrderPlacedV1, aggregateId: orderId, cause: { correlationId: orderId, causationId: orderId }, occurredAt: new Date(), payload: { ...OrderPlacedV1.example, orderId } },
       ]),
     );
-    committedAt.set(orderId, performance.now());
+    committedAt.set(orderId, Date.now());
   };
 
-  const run = async (label: string, count: number, write: () => Promise<void>): Promise<{ seconds: number; latencies: number[] }> => {
+  const run = async (label: string, count: number, write: () => Promise<void>): Promise<{ seconds: number; writeSeconds: number; latencies: number[] }> => {
     committedAt.clear();
     consumedAt.clear();
     expected = count;
     const allConsumed = new Promise<void>((resolve) => (onAllConsumed = resolve));
-    const started = performance.now();
+    const started = Date.now();
     await write();
+    const writeSeconds = (Date.now() - started) / 1000;
     const timeout = setTimeout(() => console.error(`${label}: still waiting, ${consumedAt.size}/${count} consumed`), 120_000);
     await allConsumed;
     clearTimeout(timeout);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (Date.now() - started) / 1000;
     const latencies = [...consumedAt.entries()].map(([id, t]) => t - (committedAt.get(id) ?? t)).sort((a, b) => a - b);
-    return { seconds, latencies };
+    return { seconds, writeSeconds, latencies };
   };
 
   // 1. throughput: as fast as the writers can commit
@@ -145,7 +188,7 @@ async function main(): Promise<void> {
   const t = throughput.latencies;
   const l = latency.latencies;
   console.log('\npaystate backbone benchmark (outbox → Debezium → Kafka → idempotent consumer)');
-  console.log(`throughput  ${fmt(total)} events, ${writers} writers: ${fmt(tps)} events/s end to end (${fmt(throughput.seconds, 1)} s); latency p50 ${fmt(percentile(t, 50))} ms, p95 ${fmt(percentile(t, 95))} ms, p99 ${fmt(percentile(t, 99))} ms`);
+  console.log(`throughput  ${fmt(total)} events, ${writers} writers: ${fmt(tps)} events/s end to end (${fmt(throughput.seconds, 1)} s; the writers alone committed ${fmt(total / throughput.writeSeconds)} events/s); latency p50 ${fmt(percentile(t, 50))} ms, p95 ${fmt(percentile(t, 95))} ms, p99 ${fmt(percentile(t, 99))} ms`);
   console.log(`latency     ${fmt(rateCount)} events at ${rate}/s: commit → consumer commit p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms, p99 ${fmt(percentile(l, 99))} ms, max ${fmt(l[l.length - 1] ?? NaN)} ms`);
   if (ceiling) console.log(`ceiling     pgbench pg-step-ceiling.sql, ${writers} clients: ${fmt(ceiling)} tps; the backbone reaches ${fmt((tps / ceiling) * 100, 1)} % of PostgreSQL alone`);
   console.log(`duplicates  ${duplicates} effects applied twice (must be 0)`);
@@ -178,8 +221,9 @@ function pgbenchCeiling(superuserUrl: string, seconds: number, clients: number):
   })();
 }
 
-main().then(
-  () => process.exit(0),
+// the consuming child stays up until the parent tells it to stop
+(opts.consume ? consumeInChild(opts.consume) : main()).then(
+  () => (opts.consume ? undefined : process.exit(0)),
   (error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -168,7 +168,9 @@ describe('outbox → Debezium → Kafka → idempotent consumer', () => {
     const orderId = await placeInOutbox('-flaky');
     await waitFor('the flaky event to be applied', async () => ((await effectsFor(orderId)) === 1 ? true : undefined));
     const retries = (await metrics.retries.get()).values.reduce((s, v) => s + v.value, 0) - retriesBefore;
-    expect(retries).toBe(2);
+    // two failed attempts, then success (a failed group transaction counts as an attempt too)
+    expect([...flakyAttempts.values()].at(-1)).toBe(3);
+    expect(retries).toBeGreaterThanOrEqual(1);
     expect(await effectsFor(orderId)).toBe(1);
   });
 

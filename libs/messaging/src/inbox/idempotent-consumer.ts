@@ -35,6 +35,12 @@ export interface IdempotentConsumerOptions {
   /** Partitions processed in parallel (each still strictly in order); keep ≤ the pool size. */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  /**
+   * Consecutive records of one partition applied in one transaction (each with its own inbox row),
+   * so a burst costs one commit instead of one per record. Any failure in the group rolls it all
+   * back and the group is replayed record by record, with retries and dead letters as usual.
+   */
+  maxRecordsPerTransaction?: number;
   clock?: () => Date;
   /** Called after a record's transaction committed (and before its offset is resolved); for tracing and benchmarks. */
   onCommitted?: (record: RawRecord, outcome: ConsumeOutcome) => void;
@@ -112,14 +118,61 @@ export class IdempotentConsumer {
     const { batch } = payload;
     const heartbeat = () => payload.heartbeat();
     const isRunning = () => payload.isRunning();
-    for (const message of batch.messages) {
+    const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
+    const groupSize = Math.max(1, this.options.maxRecordsPerTransaction ?? 100);
+    for (let start = 0; start < records.length; start += groupSize) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const record = toRawRecord(batch.topic, batch.partition, message);
-      const outcome = await this.handleRecord(record, heartbeat, isRunning);
-      if (outcome === 'aborted') return; // shutting down: leave it unresolved, it is redelivered
-      payload.resolveOffset(message.offset);
-      await payload.commitOffsetsIfNecessary();
+      const group = records.slice(start, start + groupSize);
+      if (group.length > 1 && (await this.applyGroup(group))) {
+        payload.resolveOffset(group[group.length - 1]!.offset);
+        await payload.commitOffsetsIfNecessary();
+        await heartbeat();
+        continue;
+      }
+      for (const record of group) {
+        if (!payload.isRunning() || payload.isStale()) return;
+        const outcome = await this.handleRecord(record, heartbeat, isRunning);
+        if (outcome === 'aborted') return; // shutting down: leave it unresolved, it is redelivered
+        payload.resolveOffset(record.offset);
+        await payload.commitOffsetsIfNecessary();
+      }
     }
+  }
+
+  /**
+   * The fast path: every record of the group in one transaction. Returns false (having changed
+   * nothing) if any record is poison or any handler fails; the caller then goes record by record.
+   */
+  private async applyGroup(group: RawRecord[]): Promise<boolean> {
+    const parsed = group.map((record) => ({ record, parsed: this.table.parse(record) }));
+    if (parsed.some((p) => p.parsed.kind === 'poison')) return false;
+    const started = process.hrtime.bigint();
+    let outcomes: ConsumeOutcome[];
+    try {
+      outcomes = await this.options.dataSource.transaction(async (manager) => {
+        const results: ConsumeOutcome[] = [];
+        for (const { parsed: p } of parsed) {
+          if (p.kind !== 'event') {
+            results.push('ignored');
+            continue;
+          }
+          results.push(await this.applyWith(manager, p.handler, p.event));
+        }
+        return results;
+      });
+    } catch (error) {
+      this.options.logger.debug({ groupId: this.options.groupId, err: describe(error) }, 'group transaction failed; replaying record by record');
+      return false;
+    }
+    crashPoint('consumer.after-db-commit');
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9 / group.length;
+    parsed.forEach(({ record, parsed: p }, i) => {
+      const outcome = outcomes[i]!;
+      this.metrics.consumed.inc({ group: this.options.groupId, topic: record.topic, type: record.headers['eventType'] ?? 'unknown', outcome });
+      if (p.kind === 'event') this.metrics.handlerSeconds.observe({ group: this.options.groupId, handler: p.handler.name }, seconds);
+      this.options.onCommitted?.(record, outcome);
+    });
+    return true;
   }
 
   /** Finishes the record in flight, commits resolved offsets and leaves the group. */
@@ -189,14 +242,17 @@ export class IdempotentConsumer {
   }
 
   private async applyInTransaction(handler: EventHandlerDefinition, event: ConsumedEvent): Promise<ConsumeOutcome> {
-    return this.options.dataSource.transaction(async (manager) => {
-      const fresh = await claimInbox(manager, handler.name, event.id, event, 'processed');
-      if (!fresh) return 'duplicate';
-      const ctx = new TransactionalHandlerContext(manager, event, this.clock());
-      await handler.handle(event, ctx);
-      await appendToOutbox(manager, ctx.pending);
-      return 'processed';
-    });
+    return this.options.dataSource.transaction((manager) => this.applyWith(manager, handler, event));
+  }
+
+  /** Inbox row, handler effects and emitted events, inside the given transaction. */
+  private async applyWith(manager: EntityManager, handler: EventHandlerDefinition, event: ConsumedEvent): Promise<ConsumeOutcome> {
+    const fresh = await claimInbox(manager, handler.name, event.id, event, 'processed');
+    if (!fresh) return 'duplicate';
+    const ctx = new TransactionalHandlerContext(manager, event, this.clock());
+    await handler.handle(event, ctx);
+    await appendToOutbox(manager, ctx.pending);
+    return 'processed';
   }
 
   /**
