@@ -1,10 +1,31 @@
 import { z } from 'zod';
 import { EventContract } from './contract';
 import { DeadLetterV1 } from './events/dead-letter.v1';
+import { ShipmentFailedV1, StockReservationFailedV1, StockReservedV1 } from './events/fulfilment-events.v1';
 import { OrderPlacedV1 } from './events/order-placed.v1';
+import {
+  PaymentAuthorisedV1,
+  PaymentCapturedV1,
+  PaymentFailedV1,
+  PaymentRefundedV1,
+  PaymentRequiresReviewV1,
+  PaymentVoidedV1,
+} from './events/payment-events.v1';
 
 /** Every event the system emits, each version listed. The AsyncAPI document is generated from this. */
-export const EVENT_CATALOGUE: readonly EventContract[] = [OrderPlacedV1, DeadLetterV1];
+export const EVENT_CATALOGUE: readonly EventContract[] = [
+  OrderPlacedV1,
+  PaymentAuthorisedV1,
+  PaymentFailedV1,
+  PaymentCapturedV1,
+  PaymentVoidedV1,
+  PaymentRefundedV1,
+  PaymentRequiresReviewV1,
+  StockReservedV1,
+  StockReservationFailedV1,
+  ShipmentFailedV1,
+  DeadLetterV1,
+];
 
 export function findContract(type: string, version: number): EventContract | undefined {
   return EVENT_CATALOGUE.find((c) => c.type === type && c.version === version);
