@@ -14,6 +14,11 @@ CREATE ROLE paystate_payment LOGIN PASSWORD 'paystate_payment';
 CREATE DATABASE paystate_payment OWNER paystate_payment ENCODING 'UTF8';
 REVOKE CONNECT ON DATABASE paystate_payment FROM PUBLIC;
 
+-- processor-sim (the simulated card processor's own records)
+CREATE ROLE paystate_processor LOGIN PASSWORD 'paystate_processor';
+CREATE DATABASE paystate_processor OWNER paystate_processor ENCODING 'UTF8';
+REVOKE CONNECT ON DATABASE paystate_processor FROM PUBLIC;
+
 -- shared databases: superusers only
 REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
 REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConnectorFile } from './connect';
 import { findRepoRoot } from './profile';
-import { SERVICES, ServiceDefinition, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName } from './services';
+import { SERVICES, ServiceDefinition, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName, startWaves } from './services';
 
 const repoRoot = findRepoRoot();
 const order = findService('order-service');
@@ -44,6 +44,33 @@ describe('service registry', () => {
     const def: ServiceDefinition = { ...order, name: 'x', extraEnv: (c) => ({ ORDER_URL: `http://127.0.0.1:${c.servicePorts['order-service']}` }) };
     const env = serviceEnv(def, { profile: 'dev', pgPort: 1, kafkaPort: 2, servicePorts: { 'order-service': 3001, x: 9 } });
     expect(env).toMatchObject({ PORT: '9', ORDER_URL: 'http://127.0.0.1:3001', SERVICE_NAME: 'x' });
+  });
+
+  it('wires payment-service and processor-sim to each other: the API key, the webhook URL and the signing secret', () => {
+    const payment = findService('payment-service');
+    const processor = findService('processor-sim');
+    for (const profile of ['dev', 'test'] as const) {
+      const servicePorts = { 'payment-service': payment.ports[profile], 'processor-sim': processor.ports[profile] };
+      const ctx = { profile, pgPort: 1, kafkaPort: 2, servicePorts };
+      const paymentEnv = serviceEnv(payment, ctx);
+      const processorEnv = serviceEnv(processor, ctx);
+      expect(paymentEnv['PROCESSOR_URL']).toBe(`http://127.0.0.1:${processor.ports[profile]}`);
+      expect(processorEnv['PROCESSOR_WEBHOOK_URL']).toBe(`http://127.0.0.1:${payment.ports[profile]}/webhooks/processor`);
+      expect(paymentEnv['PROCESSOR_API_KEY']).toBe(processorEnv['PROCESSOR_API_KEY']);
+      expect(paymentEnv['PROCESSOR_WEBHOOK_SECRETS']).toBe(processorEnv['PROCESSOR_WEBHOOK_SECRETS']);
+      expect(processorEnv).toMatchObject({ PROCESSOR_ADMIN_ENABLED: 'true', DATABASE_URL: expect.stringContaining('/paystate_processor') });
+    }
+    expect(processor.ports).toEqual({ dev: 3010, test: 13010 });
+    expect(processor.connector).toBeUndefined();
+  });
+
+  it('starts processor-sim before payment-service, and the rest together', () => {
+    const names = (defs: readonly ServiceDefinition[]) => startWaves(defs).map((wave) => wave.map((d) => d.name));
+    expect(names(SERVICES).findIndex((w) => w.includes('processor-sim'))).toBeLessThan(names(SERVICES).findIndex((w) => w.includes('payment-service')));
+    expect(names([findService('order-service'), findService('payment-service')])).toEqual([['order-service', 'payment-service']]);
+    const a: ServiceDefinition = { ...order, name: 'a', startsAfter: ['b'] };
+    const b: ServiceDefinition = { ...order, name: 'b', startsAfter: ['a'] };
+    expect(() => startWaves([a, b])).toThrow(/cycle/);
   });
 
   it('percent-encodes credentials in DATABASE_URL', () => {

@@ -18,6 +18,8 @@ export interface ServiceDefinition {
   ports: Record<ProfileName, number>;
   /** Extra env for this service (e.g. another service's URL); merged over the common env. */
   extraEnv?: (ctx: ServiceEnvContext) => Record<string, string>;
+  /** Services (by name) that must be healthy before this one starts, when both are being started. */
+  startsAfter?: string[];
 }
 
 export interface ServiceEnvContext {
@@ -26,6 +28,16 @@ export interface ServiceEnvContext {
   kafkaPort: number;
   /** Resolved ports of every registered service, by name. */
   servicePorts: Record<string, number>;
+}
+
+// The processor simulator's test credentials, shared by both ends (the API key payment-service
+// calls with, the secret processor-sim signs webhooks with and payment-service verifies).
+const PROCESSOR_API_KEY = 'sk_test_paystate';
+const PROCESSOR_WEBHOOK_SECRETS = 'whsec_paystate_current';
+
+/** A service's port in this context: resolved if it is present, else its registry default. */
+function portIn(ctx: ServiceEnvContext, name: string): number {
+  return ctx.servicePorts[name] ?? findService(name).ports[ctx.profile];
 }
 
 export const SERVICES: readonly ServiceDefinition[] = [
@@ -46,6 +58,28 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_payment',
     connector: 'payment-outbox',
     ports: { dev: 3002, test: 13002 },
+    // it calls the processor from its first request on
+    startsAfter: ['processor-sim'],
+    extraEnv: (ctx) => ({
+      PROCESSOR_URL: `http://${HOST}:${portIn(ctx, 'processor-sim')}`,
+      PROCESSOR_API_KEY,
+      PROCESSOR_WEBHOOK_SECRETS,
+    }),
+  },
+  {
+    // external to our system: no outbox, so no connector
+    name: 'processor-sim',
+    key: 'processor',
+    database: 'paystate_processor',
+    role: 'paystate_processor',
+    password: 'paystate_processor',
+    ports: { dev: 3010, test: 13010 },
+    extraEnv: (ctx) => ({
+      PROCESSOR_API_KEY,
+      PROCESSOR_WEBHOOK_URL: `http://${HOST}:${portIn(ctx, 'payment-service')}/webhooks/processor`,
+      PROCESSOR_WEBHOOK_SECRETS,
+      PROCESSOR_ADMIN_ENABLED: 'true',
+    }),
   },
 ];
 
@@ -55,6 +89,25 @@ export function findService(name: string, registry: readonly ServiceDefinition[]
     throw new StackError(`unknown service "${name}" (known: ${registry.map((s) => s.name).join(', ')})`);
   }
   return def;
+}
+
+/**
+ * The order to start `defs` in: waves whose members start together, each wave after every service
+ * it `startsAfter` (among `defs`) is up. A dependency that is not being started is ignored.
+ */
+export function startWaves(defs: readonly ServiceDefinition[]): ServiceDefinition[][] {
+  const names = new Set(defs.map((d) => d.name));
+  const started = new Set<string>();
+  const waves: ServiceDefinition[][] = [];
+  let left = [...defs];
+  while (left.length > 0) {
+    const wave = left.filter((d) => (d.startsAfter ?? []).every((dep) => !names.has(dep) || started.has(dep)));
+    if (wave.length === 0) throw new StackError(`services wait for each other in a cycle: ${left.map((d) => d.name).join(', ')}`);
+    waves.push(wave);
+    for (const d of wave) started.add(d.name);
+    left = left.filter((d) => !wave.includes(d));
+  }
+  return waves;
 }
 
 /** `order-service` → `PAYSTATE_ORDER_SERVICE_PORT`. */
