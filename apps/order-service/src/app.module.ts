@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { GetOrderQuery } from './application/get-order/get-order';
 import { PlaceOrderUseCase } from './application/place-order/place-order';
 import type { OrderServiceConfig } from './config/config';
@@ -11,7 +11,16 @@ export class OrderServiceModule {
   static register(config: OrderServiceConfig): DynamicModule {
     return {
       module: OrderServiceModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: orderDataSourceOptions(config) })],
+      imports: [
+        ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: orderDataSourceOptions(config) }),
+        // every route but /health and /metrics needs a bearer API key
+        ApiKeysModule,
+        IdempotencyModule.forRoot({
+          ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+        }),
+      ],
       controllers: [OrdersController],
       providers: [PlaceOrderUseCase, GetOrderQuery],
     };

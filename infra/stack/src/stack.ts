@@ -1,7 +1,7 @@
 // Orchestration: start a profile's stack in dependency order, find a running one, stop exactly
 // what was started, and the Connect/service helpers the test harness uses.
 import { ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   DEFAULT_PLUGIN_DISCOVERY,
@@ -42,6 +42,7 @@ import {
   serviceEnv,
   servicePort,
   servicePortEnvName,
+  startWaves,
 } from './services';
 import { ServiceInfo, StackInfo, StackState, anythingAlive, infraAlive, readState, recordAlive, removeState, writeState } from './state';
 
@@ -141,6 +142,7 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
         await launchConnect(existing, paths, log);
         await waitAllConnectors(existing, log);
       }
+      await adoptNewServices(existing, paths, present, absent, log);
       const missing = wanted.filter((d) => !recordAlive(existing.services[d.name]));
       if (missing.length > 0) {
         await assertPortsFree(missing.map((d) => ({ port: servicePort(d, profile), label: d.name, envVar: servicePortEnvName(d.name) })));
@@ -189,10 +191,12 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
   try {
     // PostgreSQL (+ roles, databases, migrations) and the JVM side (jars, Kafka, Connect) do not
     // depend on each other: bring them up concurrently, then join for the connectors.
+    let devApiKey: string | undefined;
     const results = await Promise.allSettled([
       (async () => {
         await startPostgresPart(state, paths, pgBin, log);
         for (const def of present) await runMigrations(paths, state.info, def, log);
+        if (profile === 'dev') devApiKey = await ensureDevApiKey(paths, state.info, log);
       })(),
       (async () => {
         await ensureCdcJars(paths, logFileOf(paths, 'maven'), log);
@@ -210,6 +214,7 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
     state.readyMs = Date.now() - t0;
     writeState(paths, state);
     log(`${profile} stack ready in ${secs(state.readyMs)}`);
+    if (devApiKey) log(`order-service dev API key (orders:write, orders:read): ${devApiKey}`);
     return { ...state.info, reused: false };
   } catch (err) {
     log(`${opts.signal?.aborted ? 'interrupted' : 'start-up failed'}: stopping what was started`);
@@ -247,6 +252,23 @@ async function startPostgresPart(state: StackState, paths: StackPaths, bin: stri
   log(`postgres ready on ${HOST}:${state.ports.pg} (${secs(Date.now() - t)})`);
 }
 
+/**
+ * A running stack started before a service's app was in the checkout knows nothing of it: give it
+ * its role, database and migrations, and add it to the stack's info, so it can be started.
+ */
+async function adoptNewServices(state: StackState, paths: StackPaths, present: ServiceDefinition[], absent: ServiceDefinition[], log: Logger): Promise<void> {
+  const added = present.filter((d) => !state.info.services[d.name]);
+  if (added.length === 0) return;
+  log(`${added.map((d) => d.name).join(', ')}: new since this stack started; creating databases and running migrations`);
+  for (const def of added) assertBuilt(paths.repoRoot, def, 'migrate');
+  await ensureServiceDatabases(state.ports.pg, added);
+  state.info = buildInfo(state.profile, paths, state.ports, present);
+  state.skippedServices = absent.map((d) => d.name);
+  writeState(paths, state);
+  for (const def of added) await runMigrations(paths, state.info, def, log);
+  if (added.some((d) => d.connector)) await registerConnectors(state, paths, added, log);
+}
+
 async function runMigrations(paths: StackPaths, info: StackInfo, def: ServiceDefinition, log: Logger): Promise<void> {
   const t = Date.now();
   const entry = assertBuilt(paths.repoRoot, def, 'migrate');
@@ -257,6 +279,26 @@ async function runMigrations(paths: StackPaths, info: StackInfo, def: ServiceDef
     throw new StackError(`${def.name}: migrations failed (exit ${res.code ?? res.signal}); see ${logFile}`, tailFile(logFile, 30));
   }
   log(`${def.name}: migrations done (${secs(Date.now() - t)})`);
+}
+
+/**
+ * Dev profile only: an order-service API key to try the API with (`Authorization: Bearer <key>`),
+ * made by order-service's own CLI once and kept in the runtime dir, which a reset wipes together
+ * with the database. While that key is still live it is reused.
+ */
+async function ensureDevApiKey(paths: StackPaths, info: StackInfo, log: Logger): Promise<string | undefined> {
+  const svc = info.services['order-service'];
+  const cli = path.join(paths.repoRoot, 'apps', 'order-service', 'dist', 'src', 'cli', 'create-api-key.js');
+  if (!svc || !existsSync(cli)) return undefined;
+  const keyFile = path.join(paths.runtimeDir, 'order-service-dev-api-key');
+  const logFile = logFileOf(paths, 'dev-api-key');
+  const args = [cli, '--client', 'dev', '--name', 'dev stack', '--scopes', 'orders:write,orders:read', '--key-file', keyFile];
+  const res = await runLogged(process.execPath, args, { cwd: paths.repoRoot, env: { ...process.env, ...svc.env }, logFile });
+  if (res.code !== 0 || !existsSync(keyFile)) {
+    log(`order-service: could not create the dev API key (exit ${res.code ?? res.signal}); see ${logFile}`);
+    return undefined;
+  }
+  return readFileSync(keyFile, 'utf8').trim();
 }
 
 async function startKafkaPart(state: StackState, paths: StackPaths, java: string, log: Logger): Promise<void> {
@@ -310,7 +352,12 @@ async function waitAllConnectors(state: StackState, log: Logger): Promise<void> 
   if (state.connectors.length) log(`connectors streaming: ${state.connectors.map((c) => c.name).join(', ')} (${secs(Date.now() - t)})`);
 }
 
+/** Starts services in waves (services.ts `startsAfter`: processor-sim before payment-service), each wave concurrently. */
 async function startServices(state: StackState, paths: StackPaths, defs: ServiceDefinition[], log: Logger): Promise<void> {
+  for (const wave of startWaves(defs)) await startServiceWave(state, paths, wave, log);
+}
+
+async function startServiceWave(state: StackState, paths: StackPaths, defs: ServiceDefinition[], log: Logger): Promise<void> {
   await Promise.all(
     defs.map(async (def) => {
       const t = Date.now();

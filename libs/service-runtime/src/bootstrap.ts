@@ -30,7 +30,8 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
 
 /** Starts a service: HTTP API, problem+json errors, JSON logs, graceful shutdown, and its inbox consumer. */
 export async function startService(module: Type<unknown> | DynamicModule, options: ServiceStartOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  // rawBody: signed webhooks are verified over the exact bytes received
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false, rawBody: true });
   app.useLogger(app.get(Logger));
   app.use(requireJson);
   app.useBodyParser('json', { limit: options.bodyLimit ?? '64kb' });

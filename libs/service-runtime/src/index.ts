@@ -5,3 +5,6 @@ export * from './health';
 export * from './metrics';
 export * from './service-runtime.module';
 export * from './bootstrap';
+export * from './api-keys';
+export * from './idempotency';
+export * from './test-hooks';

@@ -4,3 +4,4 @@ export * from './kafka-tap';
 export * from './builders';
 export * from './http';
 export * from './consumer-lag';
+export * from './api-keys';

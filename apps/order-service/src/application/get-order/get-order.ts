@@ -6,6 +6,8 @@ export interface OrderView {
   id: string;
   status: string;
   cancellationReason: string | null;
+  /** The payment's status once the saga reports it back (whole-saga issue); null until then. */
+  paymentStatus: string | null;
   customerId: string;
   currency: string;
   total: number;
@@ -25,6 +27,7 @@ export class GetOrderQuery {
       id: order.id,
       status: order.status,
       cancellationReason: order.cancellationReason,
+      paymentStatus: null,
       customerId: order.customerId,
       currency: order.currency,
       total: order.total,

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OrderPlacedV1 } from '@paystate/contracts';
 import { appendToOutbox } from '@paystate/messaging';
+import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey, failOnce, testDelay } from '@paystate/service-runtime';
 import { Decision, Order, PlaceOrder, PlaceOrderError, placeOrder } from '../../domain/order';
 import { OrderRecord } from '../../infrastructure/persistence/order.entity';
 
@@ -12,15 +13,34 @@ export interface RequestCause {
   traceparent?: string;
 }
 
-/** Places an order: the PENDING order, its first transition and OrderPlaced commit in one transaction. */
+/** The request's hold on its Idempotency-Key, and the response to store for the placed order. */
+export interface IdempotentCompletion {
+  claim: IdempotencyClaim;
+  respond: (order: Order) => IdempotentResponse;
+}
+
+/** Between the claim and the commit: where e2e tests hold a request in flight or fail it once. */
+export const BEFORE_COMMIT = 'order.place.before-commit';
+
+/**
+ * Places an order: the PENDING order, its first transition, OrderPlaced and the completion of the
+ * request's idempotency key commit in one transaction. So a retry finds either nothing (and places
+ * the order) or the order with its stored response (and replays it), never one without the other.
+ */
 @Injectable()
 export class PlaceOrderUseCase {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  async execute(command: PlaceOrder, cause: RequestCause, now = new Date()): Promise<Decision<Order, PlaceOrderError>> {
+  async execute(
+    command: PlaceOrder,
+    cause: RequestCause,
+    idempotency: IdempotentCompletion,
+    now = new Date(),
+  ): Promise<Decision<{ order: Order; response: IdempotentResponse }, PlaceOrderError>> {
     const decision = placeOrder(command, { orderId: randomUUID(), now });
     if (!decision.ok) return decision;
     const order = decision.value;
+    const response = idempotency.respond(order);
 
     await this.dataSource.transaction(async (manager) => {
       await manager.insert(OrderRecord, OrderRecord.fromDomain(order));
@@ -46,7 +66,11 @@ export class PlaceOrderUseCase {
           },
         },
       ]);
+      await testDelay(BEFORE_COMMIT);
+      failOnce(BEFORE_COMMIT);
+      // last, so that a concurrent retry finds the key in progress (409) rather than waiting on this row's lock
+      await completeIdempotencyKey(manager, idempotency.claim, response);
     });
-    return decision;
+    return { ok: true, value: { order, response } };
   }
 }

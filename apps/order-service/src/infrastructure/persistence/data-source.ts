@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { serviceDataSourceOptions } from '@paystate/persistence';
 import { MessagingTables1763805600000 } from '../../../migrations/1763805600000-messaging-tables';
 import { Orders1763805600001 } from '../../../migrations/1763805600001-orders';
+import { ApiKeysAndIdempotencyKeys1763805600002 } from '../../../migrations/1763805600002-api-keys-and-idempotency-keys';
 import type { OrderServiceConfig } from '../../config/config';
 import { OrderRecord } from './order.entity';
 
@@ -11,5 +12,5 @@ export const orderDataSourceOptions = (config: OrderServiceConfig): DataSourceOp
     applicationName: config.SERVICE_NAME,
     poolSize: config.DATABASE_POOL_SIZE,
     entities: [OrderRecord],
-    migrations: [MessagingTables1763805600000, Orders1763805600001],
+    migrations: [MessagingTables1763805600000, Orders1763805600001, ApiKeysAndIdempotencyKeys1763805600002],
   });

@@ -1,0 +1,9 @@
+/** The scopes an order-service API key can carry (SPEC §5). */
+export const ORDER_SCOPES = {
+  /** POST /orders */
+  write: 'orders:write',
+  /** GET /orders/:id */
+  read: 'orders:read',
+} as const;
+
+export const KNOWN_ORDER_SCOPES: readonly string[] = Object.values(ORDER_SCOPES);
