@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { OrderPlacedV1 } from '@paystate/contracts';
 import { startServiceProcess, ServiceProcess } from '@paystate/stack';
 import {
   KafkaTap,
   anOrderRequest,
+  apiHeaders,
   committedOffset,
+  createApiKey,
   queryAsSuperuser,
   requestJson,
   testStack,
@@ -13,22 +16,25 @@ import {
 
 /**
  * The first vertical slice through HTTP and Kafka only: POST /orders → outbox → Debezium →
- * order.events → payment-service's idempotent consumer → a payment INITIATED.
+ * order.events → payment-service's idempotent consumer → a payment, authorised at the processor.
  */
 const info = testStack();
 const brokers = info.kafka.brokers;
 const orderUrl = info.services['order-service']!.url;
 const paymentUrl = info.services['payment-service']!.url;
 let orderService: ServiceProcess;
+let processor: ServiceProcess;
 let paymentService: ServiceProcess | undefined;
 let tap: KafkaTap;
+/** An order-service API key (orders:write, orders:read); every POST also carries a fresh Idempotency-Key. */
+let apiKey: string;
 
 interface PaymentView { id: string; orderId: string; status: string; amount: number; currency: string }
 
 const paymentsOf = async (orderId: string): Promise<PaymentView[]> => (await requestJson<PaymentView[]>(`${paymentUrl}/payments?orderId=${orderId}`)).body;
 
 async function placeOrder(): Promise<string> {
-  const response = await requestJson<{ id: string; status: string; total: number; currency: string }>(`${orderUrl}/orders`, { method: 'POST', body: anOrderRequest() });
+  const response = await requestJson<{ id: string; status: string; total: number; currency: string }>(`${orderUrl}/orders`, { method: 'POST', body: anOrderRequest(), headers: apiHeaders(apiKey, randomUUID()) });
   expect(response.status).toBe(201);
   return response.body.id;
 }
@@ -43,6 +49,8 @@ const duplicatesSeen = async (): Promise<number> => {
 
 beforeAll(async () => {
   tap = await KafkaTap.open(brokers, ['order.events']);
+  apiKey = await createApiKey('order-service', { clientId: `saga-e2e-${randomUUID().slice(0, 8)}`, scopes: ['orders:write', 'orders:read'] });
+  processor = await startServiceProcess(info, 'processor-sim');
   orderService = await startServiceProcess(info, 'order-service');
   paymentService = await startServiceProcess(info, 'payment-service');
 });
@@ -51,11 +59,12 @@ afterAll(async () => {
   await tap?.close();
   await paymentService?.stop();
   await orderService?.stop();
+  await processor?.stop();
 });
 
 it('POST /orders produces one OrderPlaced on order.events that payment-service consumes once', async () => {
   const request = anOrderRequest({ items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 1250 }, { sku: 'PEN-1', quantity: 1, unitPrice: 199 }] });
-  const placed = await requestJson<{ id: string; status: string; total: number; currency: string }>(`${orderUrl}/orders`, { method: 'POST', body: request });
+  const placed = await requestJson<{ id: string; status: string; total: number; currency: string }>(`${orderUrl}/orders`, { method: 'POST', body: request, headers: apiHeaders(apiKey, randomUUID()) });
   expect(placed.status).toBe(201);
   expect(placed.body).toEqual({ id: expect.any(String), status: 'PENDING', total: 2699, currency: 'EUR' });
   const orderId = placed.body.id;
@@ -64,13 +73,13 @@ it('POST /orders produces one OrderPlaced on order.events that payment-service c
   expect(record!.headers).toEqual(expect.objectContaining({ eventType: OrderPlacedV1.type, eventVersion: '1', correlationId: orderId }));
   expect(JSON.parse(record!.value!)).toEqual(expect.objectContaining({ orderId, total: 2699, currency: 'EUR', customerId: request.customerId }));
 
-  const payments = await waitFor('the payment', async () => {
+  const payments = await waitFor('the payment to be authorised', async () => {
     const found = await paymentsOf(orderId);
-    return found.length > 0 ? found : undefined;
+    return found[0]?.status === 'AUTHORISED' ? found : undefined;
   });
-  expect(payments).toEqual([expect.objectContaining({ orderId, status: 'INITIATED', amount: 2699, currency: 'EUR' })]);
+  expect(payments).toEqual([expect.objectContaining({ orderId, status: 'AUTHORISED', amount: 2699, currency: 'EUR' })]);
 
-  const order = await requestJson<{ status: string }>(`${orderUrl}/orders/${orderId}`);
+  const order = await requestJson<{ status: string }>(`${orderUrl}/orders/${orderId}`, { headers: apiHeaders(apiKey) });
   expect(order.body.status).toBe('PENDING');
 });
 
@@ -93,7 +102,7 @@ it('kills payment-service after its database commit but before its offset commit
   paymentService = await startServiceProcess(info, 'payment-service');
   await waitForCaughtUp(brokers, 'payment-service', ['order.events']);
   expect(await duplicatesSeen()).toBeGreaterThanOrEqual(1);
-  expect(await paymentsOf(orderId)).toEqual([expect.objectContaining({ orderId, status: 'INITIATED' })]);
+  expect(await paymentsOf(orderId)).toEqual([expect.objectContaining({ orderId })]);
   const payments = await queryAsSuperuser<{ n: string }>('paystate_payment', 'SELECT count(*) AS n FROM payments WHERE order_id = $1', [orderId]);
   expect(Number(payments[0]!.n)).toBe(1);
 });

@@ -1,11 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FindPaymentsQuery } from './application/find-payments/find-payments';
+import { PaymentOperations } from './application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from './application/order-placed/initiate-payment';
+import { PAYMENT_SETTINGS } from './application/payment-settings';
+import { RefundPaymentUseCase } from './application/refunds/refund-payment';
+import { PaymentSagaSteps } from './application/saga/saga-steps';
+import { ProcessorWebhooks } from './application/webhooks/processor-webhooks';
 import type { PaymentServiceConfig } from './config/config';
 import { PaymentsController } from './infrastructure/http/payments.controller';
+import { WEBHOOK_SETTINGS } from './infrastructure/http/webhook-settings';
+import { WebhooksController } from './infrastructure/http/webhooks.controller';
+import { FulfilmentEventsConsumer } from './infrastructure/messaging/fulfilment-events.consumer';
 import { OrderEventsConsumer } from './infrastructure/messaging/order-events.consumer';
 import { paymentDataSourceOptions } from './infrastructure/persistence/data-source';
+import { PaymentStore } from './infrastructure/persistence/payment-store';
+import { PROCESSOR_SETTINGS, ProcessorClient } from './infrastructure/processor/processor-client';
 
 @Module({})
 export class PaymentServiceModule {
@@ -13,8 +23,20 @@ export class PaymentServiceModule {
     return {
       module: PaymentServiceModule,
       imports: [ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: paymentDataSourceOptions(config) })],
-      controllers: [PaymentsController, OrderEventsConsumer],
-      providers: [FindPaymentsQuery, InitiatePaymentOnOrderPlaced],
+      controllers: [PaymentsController, WebhooksController, OrderEventsConsumer, FulfilmentEventsConsumer],
+      providers: [
+        { provide: PAYMENT_SETTINGS, useValue: { operationLeaseMs: config.PAYMENT_OPERATION_LEASE_MS, operationDeadlineMs: config.PAYMENT_OPERATION_DEADLINE_MS, resolverIntervalMs: config.PAYMENT_RESOLVER_INTERVAL_MS } },
+        { provide: PROCESSOR_SETTINGS, useValue: { url: config.PROCESSOR_URL, apiKey: config.PROCESSOR_API_KEY, timeoutMs: config.PROCESSOR_TIMEOUT_MS } },
+        { provide: WEBHOOK_SETTINGS, useValue: { secrets: config.PROCESSOR_WEBHOOK_SECRETS, toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS } },
+        PaymentStore,
+        ProcessorClient,
+        PaymentOperations,
+        ProcessorWebhooks,
+        InitiatePaymentOnOrderPlaced,
+        PaymentSagaSteps,
+        RefundPaymentUseCase,
+        FindPaymentsQuery,
+      ],
     };
   }
 }

@@ -9,6 +9,17 @@ const schema = z.object({
   KAFKA_BROKERS: z.string().min(1).transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean)),
   KAFKA_GROUP_ID: z.string().default('payment-service'),
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
+  PROCESSOR_URL: z.url(),
+  PROCESSOR_API_KEY: z.string().min(1),
+  /** Comma-separated: a signature made with any of them is accepted, so the processor can rotate secrets without a gap. */
+  PROCESSOR_WEBHOOK_SECRETS: z.string().min(1).transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  PROCESSOR_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** How long an instance owns an operation it is calling the processor for; then another may take over. */
+  PAYMENT_OPERATION_LEASE_MS: z.coerce.number().int().positive().default(15_000),
+  /** How long an unknown outcome is retried before the payment goes to REQUIRES_REVIEW. */
+  PAYMENT_OPERATION_DEADLINE_MS: z.coerce.number().int().positive().default(15 * 60_000),
+  PAYMENT_RESOLVER_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

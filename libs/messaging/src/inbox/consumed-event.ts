@@ -30,6 +30,8 @@ export interface HandlerContext {
   /** The time of this attempt, so handlers never read the clock themselves. */
   readonly now: Date;
   emit<C extends EventContract>(contract: C, payload: PayloadOf<C>, options?: EmitOptions): void;
+  /** Runs after the transaction committed (never if it rolls back), e.g. to wake a worker for the work it created. */
+  afterCommit(callback: () => void): void;
 }
 
 export interface EventHandlerDefinition<C extends EventContract = EventContract> {

@@ -52,6 +52,7 @@ type Outcome = ConsumeOutcome | 'aborted';
 
 class TransactionalHandlerContext implements HandlerContext {
   readonly pending: OutboxEvent[] = [];
+  readonly committed: (() => void)[] = [];
   constructor(readonly manager: EntityManager, readonly event: ConsumedEvent, readonly now: Date) {}
 
   emit<C extends EventContract>(contract: C, payload: PayloadOf<C>, options: EmitOptions = {}): void {
@@ -63,6 +64,21 @@ class TransactionalHandlerContext implements HandlerContext {
       cause: { correlationId: this.event.correlationId, causationId: this.event.id, traceparent: this.event.traceparent },
       occurredAt: this.now,
     });
+  }
+
+  afterCommit(callback: () => void): void {
+    this.committed.push(callback);
+  }
+}
+
+/** After-commit callbacks must never break the consumer: they are wake-ups, not effects. */
+function runAfterCommit(callbacks: (() => void)[], logger: MessagingLogger): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (error) {
+      logger.warn({ err: describe(error) }, 'after-commit callback failed');
+    }
   }
 }
 
@@ -148,6 +164,7 @@ export class IdempotentConsumer {
     if (parsed.some((p) => p.parsed.kind === 'poison')) return false;
     const started = process.hrtime.bigint();
     let outcomes: ConsumeOutcome[];
+    const committed: (() => void)[] = [];
     try {
       outcomes = await this.options.dataSource.transaction(async (manager) => {
         const results: ConsumeOutcome[] = [];
@@ -156,7 +173,7 @@ export class IdempotentConsumer {
             results.push('ignored');
             continue;
           }
-          results.push(await this.applyWith(manager, p.handler, p.event));
+          results.push(await this.applyWith(manager, p.handler, p.event, committed));
         }
         return results;
       });
@@ -165,6 +182,7 @@ export class IdempotentConsumer {
       return false;
     }
     crashPoint('consumer.after-db-commit');
+    runAfterCommit(committed, this.options.logger);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 / group.length;
     parsed.forEach(({ record, parsed: p }, i) => {
       const outcome = outcomes[i]!;
@@ -242,16 +260,20 @@ export class IdempotentConsumer {
   }
 
   private async applyInTransaction(handler: EventHandlerDefinition, event: ConsumedEvent): Promise<ConsumeOutcome> {
-    return this.options.dataSource.transaction((manager) => this.applyWith(manager, handler, event));
+    const committed: (() => void)[] = [];
+    const outcome = await this.options.dataSource.transaction((manager) => this.applyWith(manager, handler, event, committed));
+    runAfterCommit(committed, this.options.logger);
+    return outcome;
   }
 
   /** Inbox row, handler effects and emitted events, inside the given transaction. */
-  private async applyWith(manager: EntityManager, handler: EventHandlerDefinition, event: ConsumedEvent): Promise<ConsumeOutcome> {
+  private async applyWith(manager: EntityManager, handler: EventHandlerDefinition, event: ConsumedEvent, committed: (() => void)[]): Promise<ConsumeOutcome> {
     const fresh = await claimInbox(manager, handler.name, event.id, event, 'processed');
     if (!fresh) return 'duplicate';
     const ctx = new TransactionalHandlerContext(manager, event, this.clock());
     await handler.handle(event, ctx);
     await appendToOutbox(manager, ctx.pending);
+    committed.push(...ctx.committed);
     return 'processed';
   }
 

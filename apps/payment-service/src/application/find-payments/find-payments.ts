@@ -1,26 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PaymentRecord } from '../../infrastructure/persistence/payment.entity';
+import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
+
+export interface OperationView {
+  id: string;
+  type: string;
+  status: string;
+  reason: string;
+  amount: number;
+  attempts: number;
+  resultCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface PaymentView {
   id: string;
   orderId: string;
   status: string;
   amount: number;
+  refundedAmount: number;
   currency: string;
+  authorisationId: string | null;
+  captureId: string | null;
+  operations: OperationView[];
   createdAt: string;
   updatedAt: string;
 }
-
-const view = (p: PaymentRecord): PaymentView => ({
-  id: p.id,
-  orderId: p.orderId,
-  status: p.status,
-  amount: p.amount,
-  currency: p.currency,
-  createdAt: p.createdAt.toISOString(),
-  updatedAt: p.updatedAt.toISOString(),
-});
 
 @Injectable()
 export class FindPaymentsQuery {
@@ -28,11 +34,42 @@ export class FindPaymentsQuery {
 
   async byId(id: string): Promise<PaymentView | undefined> {
     const payment = await this.dataSource.manager.findOneBy(PaymentRecord, { id });
-    return payment ? view(payment) : undefined;
+    return payment ? (await this.withOperations([payment]))[0] : undefined;
   }
 
   async byOrder(orderId: string): Promise<PaymentView[]> {
     const payments = await this.dataSource.manager.find(PaymentRecord, { where: { orderId }, order: { createdAt: 'ASC' } });
-    return payments.map(view);
+    return this.withOperations(payments);
+  }
+
+  private async withOperations(payments: PaymentRecord[]): Promise<PaymentView[]> {
+    const views: PaymentView[] = [];
+    for (const p of payments) {
+      const operations = await this.dataSource.manager.find(PaymentOperationRecord, { where: { paymentId: p.id }, order: { createdAt: 'ASC' } });
+      views.push({
+        id: p.id,
+        orderId: p.orderId,
+        status: p.status,
+        amount: p.amount,
+        refundedAmount: p.refundedAmount,
+        currency: p.currency,
+        authorisationId: p.authorisationId,
+        captureId: p.captureId,
+        operations: operations.map((o) => ({
+          id: o.id,
+          type: o.type,
+          status: o.status,
+          reason: o.reason,
+          amount: o.amount,
+          attempts: o.attempts,
+          resultCode: o.resultCode,
+          createdAt: o.createdAt.toISOString(),
+          updatedAt: o.updatedAt.toISOString(),
+        })),
+        createdAt: p.createdAt.toISOString(),
+        updatedAt: p.updatedAt.toISOString(),
+      });
+    }
+    return views;
   }
 }

@@ -1,25 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { OrderPlacedV1 } from '@paystate/contracts';
 import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
-import { initiatePayment } from '../../domain/payment';
-import { PaymentRecord } from '../../infrastructure/persistence/payment.entity';
+import { initiatePayment, isRejection, validatePayment } from '../../domain/payment';
+import { PaymentStore } from '../../infrastructure/persistence/payment-store';
+import { PaymentOperations } from '../operations/payment-operations';
+import { eventsFor } from '../payment-events';
 
 /**
- * OrderPlaced → a payment INITIATED for the order. Runs inside the inbox transaction, so a
- * redelivered OrderPlaced never reaches here twice; the partial unique index on live payments per
- * order is the second guard, for an order replayed under a different event id.
+ * OrderPlaced → a payment INITIATED, validated in the same transaction: VALIDATED with an
+ * AUTHORISE operation persisted PENDING (the processor is called after the commit, never inside
+ * it), or FAILED with PaymentFailed (C1). The inbox makes a redelivery a no-op; the index
+ * `payments_one_live_per_order` refuses a second live payment for the order in any case.
  */
 @Injectable()
 export class InitiatePaymentOnOrderPlaced {
+  private readonly logger = new Logger(InitiatePaymentOnOrderPlaced.name);
+
+  constructor(private readonly store: PaymentStore, private readonly operations: PaymentOperations) {}
+
   async handle(event: ConsumedEvent<OrderPlacedV1>, ctx: HandlerContext): Promise<void> {
-    const existing = await ctx.manager.findOne(PaymentRecord, { where: { orderId: event.payload.orderId } });
-    if (existing) return;
-    const payment = initiatePayment(event.payload, { paymentId: randomUUID(), now: ctx.now });
-    await ctx.manager.insert(PaymentRecord, PaymentRecord.fromDomain(payment));
-    await ctx.manager.query(
-      `INSERT INTO payment_transition (payment_id, from_status, to_status, cause_id, cause_type, at) VALUES ($1, NULL, $2, $3, $4, $5)`,
-      [payment.id, payment.status, event.id, event.type, ctx.now],
-    );
+    const existing = await this.store.lockByOrder(ctx.manager, event.payload.orderId);
+    if (existing) {
+      this.logger.warn({ orderId: event.payload.orderId, eventId: event.id }, 'order already has a payment; OrderPlaced ignored');
+      return;
+    }
+    const cause = { id: event.id, type: event.type, traceparent: event.traceparent };
+    const payment = initiatePayment(event.payload, randomUUID());
+    await this.store.insert(ctx.manager, payment, cause, ctx.now);
+    const decision = validatePayment(payment);
+    if (isRejection(decision)) throw new Error(decision.reason); // cannot happen for a new payment
+    const next = await this.store.apply(ctx.manager, payment, decision, cause, ctx.now);
+    for (const e of eventsFor(next, decision.facts, ctx.now)) ctx.emit(e.contract, e.payload);
+    if (decision.operation) ctx.afterCommit(() => this.operations.kick());
   }
 }

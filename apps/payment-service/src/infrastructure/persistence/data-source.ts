@@ -2,14 +2,15 @@ import { DataSourceOptions } from 'typeorm';
 import { serviceDataSourceOptions } from '@paystate/persistence';
 import { MessagingTables1763805600000 } from '../../../migrations/1763805600000-messaging-tables';
 import { Payments1763805600001 } from '../../../migrations/1763805600001-payments';
+import { PaymentOperations1763805600002 } from '../../../migrations/1763805600002-payment-operations';
 import type { PaymentServiceConfig } from '../../config/config';
-import { PaymentRecord } from './payment.entity';
+import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
 
 export const paymentDataSourceOptions = (config: PaymentServiceConfig): DataSourceOptions =>
   serviceDataSourceOptions({
     url: config.DATABASE_URL,
     applicationName: config.SERVICE_NAME,
     poolSize: config.DATABASE_POOL_SIZE,
-    entities: [PaymentRecord],
-    migrations: [MessagingTables1763805600000, Payments1763805600001],
+    entities: [PaymentRecord, PaymentOperationRecord],
+    migrations: [MessagingTables1763805600000, Payments1763805600001, PaymentOperations1763805600002],
   });

@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { appendToOutbox, crashPoint } from '@paystate/messaging';
+import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
+import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
+import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
+import { ProcessorClient } from '../../infrastructure/processor/processor-client';
+import { eventsFor } from '../payment-events';
+import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
+
+export type RecordResult = 'applied' | 'already-settled' | 'unknown-operation';
+
+const CLAIM_BATCH = 10;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Runs processor operations and resolves the ones whose outcome is unknown (SPEC §4, §7 F1/F3).
+ *
+ * An operation is persisted PENDING before any call. An instance claims due operations with one
+ * `FOR UPDATE SKIP LOCKED` statement that marks them IN_FLIGHT with a lease, so several instances
+ * never work on the same one; it calls the processor with the operation id as Idempotency-Key and
+ * records the outcome in one transaction with the payment transition and its events. A timeout or
+ * 5xx leaves the operation UNKNOWN and the payment where it was; it is retried with the same key
+ * (the processor replays what it did) until known, or until its deadline sends the payment to
+ * REQUIRES_REVIEW. A crash after the call leaves it IN_FLIGHT: when the lease runs out, any
+ * instance takes it over the same way.
+ */
+@Injectable()
+export class PaymentOperations implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PaymentOperations.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly store: PaymentStore,
+    private readonly processor: ProcessorClient,
+    @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // at start: whatever a previous process left PENDING, IN_FLIGHT (lease expired) or UNKNOWN
+    this.kick();
+    this.timer = setInterval(() => this.kick(), this.settings.resolverIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Asks for a run now (coalesced with one in progress). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runUntilIdle().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async runUntilIdle(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const claimed = await this.claimDue(new Date());
+        await Promise.all(claimed.map((op) => this.execute(op)));
+        if (claimed.length === CLAIM_BATCH) this.again = true;
+      } catch (error) {
+        this.logger.error({ err: error }, 'operation run failed; the resolver will try again');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async claimDue(now: Date): Promise<PaymentOperationRecord[]> {
+    // an UPDATE … RETURNING comes back from TypeORM as [rows, affected]
+    const [rows] = await this.dataSource.query<[{ id: string }[], number]>(
+      `WITH due AS (
+         SELECT id FROM payment_operation
+         WHERE status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN') AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+         ORDER BY next_attempt_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       UPDATE payment_operation o SET status = 'IN_FLIGHT', attempts = o.attempts + 1, locked_until = $3, updated_at = $1
+       FROM due WHERE o.id = due.id
+       RETURNING o.id`,
+      [now, CLAIM_BATCH, new Date(now.getTime() + this.settings.operationLeaseMs)],
+    );
+    if (rows.length === 0) return [];
+    return this.dataSource.manager.findBy(PaymentOperationRecord, { id: In(rows.map((r) => r.id)) });
+  }
+
+  private async execute(op: PaymentOperationRecord): Promise<void> {
+    const payment = await this.dataSource.manager.findOneBy(PaymentRecord, { id: op.paymentId });
+    if (!payment) return;
+    const result = await this.processor.perform({ operationId: op.id, type: op.type, amount: op.amount }, payment.toDomain());
+    crashPoint('payment.after-processor-call');
+    const now = new Date();
+    const cause: Cause = { id: op.id, type: 'processor-response', traceparent: op.traceparent ?? undefined };
+
+    if (result.kind !== 'unknown') {
+      const outcome: OperationOutcome = result.kind === 'succeeded' ? { result: 'succeeded', objectId: result.objectId } : { result: 'failed', code: result.code, detail: result.detail };
+      await this.dataSource.transaction((manager) => this.recordOutcome(manager, op.id, outcome, cause, now));
+      this.again = true; // the outcome may have started a follow-up operation (a void after a failed capture)
+      return;
+    }
+
+    if (now >= op.deadlineAt) {
+      this.logger.error({ operationId: op.id, paymentId: op.paymentId, type: op.type, reason: result.reason }, 'outcome still unknown at the deadline: payment needs review');
+      await this.dataSource.transaction(async (manager) => {
+        const [, affected] = await manager.query<[unknown, number]>(
+          `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = 'infinity', last_error = $2, updated_at = $3
+           WHERE id = $1 AND status = 'IN_FLIGHT'`,
+          [op.id, `deadline passed; last: ${result.reason}`, now],
+        );
+        if (affected !== 1) return;
+        const current = await this.store.lock(manager, op.paymentId);
+        if (!current) return;
+        const decision = operationUnresolved(current, op.type);
+        const next = await this.store.apply(manager, current, decision, cause, now);
+        await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
+      });
+      return;
+    }
+
+    const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.max(0, op.attempts - 1));
+    this.logger.warn({ operationId: op.id, paymentId: op.paymentId, type: op.type, attempt: op.attempts, reason: result.reason, retryInMs: backoff }, 'processor outcome unknown; will retry with the same key');
+    await this.dataSource.query(
+      `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = $2, last_error = $3, updated_at = $4
+       WHERE id = $1 AND status = 'IN_FLIGHT'`,
+      [op.id, new Date(now.getTime() + backoff), result.reason, now],
+    );
+  }
+
+  /**
+   * The one place an operation gets its outcome, whoever learnt it (our own call, the resolver, a
+   * webhook): the operation settles, the payment moves, events are written. A second report of
+   * the same outcome finds the operation settled and changes nothing.
+   */
+  async recordOutcome(manager: EntityManager, operationId: string, outcome: OperationOutcome, cause: Cause, now: Date): Promise<RecordResult> {
+    const op = await manager.findOne(PaymentOperationRecord, { where: { id: operationId }, lock: { mode: 'pessimistic_write' } });
+    if (!op) return 'unknown-operation';
+    if (op.status === 'SUCCEEDED' || op.status === 'FAILED') return 'already-settled';
+    const payment = await this.store.lock(manager, op.paymentId);
+    if (!payment) return 'unknown-operation';
+
+    await manager.update(
+      PaymentOperationRecord,
+      { id: op.id },
+      {
+        status: outcome.result === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+        processorObjectId: outcome.result === 'succeeded' ? outcome.objectId : null,
+        resultCode: outcome.result === 'failed' ? outcome.code : null,
+        lockedUntil: null,
+        updatedAt: now,
+      },
+    );
+    const decision = applyOutcome(payment, op, outcome);
+    const next = await this.store.apply(manager, payment, decision, { ...cause, traceparent: cause.traceparent ?? op.traceparent ?? undefined }, now);
+    await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
+    return 'applied';
+  }
+
+  private async emit(manager: EntityManager, orderId: string, events: ReturnType<typeof eventsFor>, cause: Cause, now: Date): Promise<void> {
+    await appendToOutbox(
+      manager,
+      events.map((e) => ({ ...e, aggregateId: orderId, cause: { correlationId: orderId, causationId: cause.id, ...(cause.traceparent ? { traceparent: cause.traceparent } : {}) }, occurredAt: now })),
+    );
+  }
+}

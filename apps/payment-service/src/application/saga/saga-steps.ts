@@ -1,0 +1,46 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ShipmentFailedV1, StockReservationFailedV1, StockReservedV1 } from '@paystate/contracts';
+import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { Decision, Payment, Rejection, isRejection, requestCapture, requestRefund, requestVoid } from '../../domain/payment';
+import { PaymentStore } from '../../infrastructure/persistence/payment-store';
+import { PaymentOperations } from '../operations/payment-operations';
+
+/**
+ * The saga facts from fulfilment that move a payment: StockReserved → capture; StockReservationFailed
+ * → void (C2); ShipmentFailed → refund (C4). Each only starts an operation (persisted PENDING in
+ * the inbox transaction); the processor is called after the commit. A fact that no longer applies
+ * (the payment already moved on, e.g. a late redelivery) is logged and changes nothing.
+ */
+@Injectable()
+export class PaymentSagaSteps {
+  private readonly logger = new Logger(PaymentSagaSteps.name);
+
+  constructor(private readonly store: PaymentStore, private readonly operations: PaymentOperations) {}
+
+  captureOnStockReserved(event: ConsumedEvent<StockReservedV1>, ctx: HandlerContext): Promise<void> {
+    return this.step(event, ctx, event.payload.orderId, (p) => requestCapture(p));
+  }
+
+  voidOnStockReservationFailed(event: ConsumedEvent<StockReservationFailedV1>, ctx: HandlerContext): Promise<void> {
+    return this.step(event, ctx, event.payload.orderId, (p) => requestVoid(p, 'STOCK_UNAVAILABLE'));
+  }
+
+  refundOnShipmentFailed(event: ConsumedEvent<ShipmentFailedV1>, ctx: HandlerContext): Promise<void> {
+    return this.step(event, ctx, event.payload.orderId, (p) => requestRefund(p, p.amount - p.refundedAmount, 'SHIPMENT_FAILED'));
+  }
+
+  private async step(event: ConsumedEvent, ctx: HandlerContext, orderId: string, decide: (p: Payment) => Decision | Rejection): Promise<void> {
+    const payment = await this.store.lockByOrder(ctx.manager, orderId);
+    if (!payment) {
+      this.logger.warn({ orderId, eventId: event.id, eventType: event.type }, 'no payment for the order; nothing to do');
+      return;
+    }
+    const decision = decide(payment);
+    if (isRejection(decision)) {
+      this.logger.warn({ orderId, paymentId: payment.id, status: payment.status, eventType: event.type, reason: decision.reason }, 'saga fact does not apply to the payment any more');
+      return;
+    }
+    await this.store.apply(ctx.manager, payment, decision, { id: event.id, type: event.type, traceparent: event.traceparent }, ctx.now);
+    ctx.afterCommit(() => this.operations.kick());
+  }
+}

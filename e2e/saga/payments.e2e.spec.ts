@@ -1,0 +1,307 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  EventContract,
+  OrderPlacedV1,
+  PayloadOf,
+  ShipmentFailedV1,
+  StockReservationFailedV1,
+  StockReservedV1,
+} from '@paystate/contracts';
+import { appendToOutbox } from '@paystate/messaging';
+import { ServiceProcess, startServiceProcess } from '@paystate/stack';
+import { KafkaTap, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
+
+/**
+ * payment-service on the real stack with the real processor simulator: the payment state machine,
+ * its compensations (C1–C5) and its failure handling (F1 lost responses, F3 crashes between the
+ * processor call and the local commit, F4 webhooks). Fulfilment does not exist yet, so its facts
+ * (StockReserved, StockReservationFailed, ShipmentFailed) are published the way every event is:
+ * through a real outbox (order-service's database) and Debezium.
+ */
+const info = testStack();
+const brokers = info.kafka.brokers;
+const paymentUrl = info.services['payment-service']!.url;
+const processorUrl = info.services['processor-sim']!.url;
+const webhookSecret = info.services['payment-service']!.env['PROCESSOR_WEBHOOK_SECRETS']!.split(',')[0]!;
+const fastResolver = { PROCESSOR_TIMEOUT_MS: '1500', PAYMENT_OPERATION_LEASE_MS: '3000', PAYMENT_RESOLVER_INTERVAL_MS: '300' };
+
+const outbox = new DataSource({ type: 'postgres', url: info.services['order-service']!.databaseUrl, extra: { max: 2 } });
+let processor: ServiceProcess;
+let payments: ServiceProcess[] = [];
+let tap: KafkaTap;
+
+interface OperationView { id: string; type: string; status: string; reason: string; attempts: number; resultCode: string | null }
+interface PaymentView { id: string; orderId: string; status: string; amount: number; refundedAmount: number; authorisationId: string | null; operations: OperationView[] }
+interface Records { authorisations: number; captures: number; voids: number; refunds: number; declines: number }
+
+async function publish<C extends EventContract>(contract: C, orderId: string, payload: PayloadOf<C>): Promise<void> {
+  await outbox.transaction((manager) =>
+    appendToOutbox(manager, [{ contract, payload, aggregateId: orderId, cause: { correlationId: orderId, causationId: randomUUID() }, occurredAt: new Date() }]),
+  );
+}
+
+async function placeOrder(paymentMethod: string, total = 2500): Promise<string> {
+  const orderId = randomUUID();
+  await publish(OrderPlacedV1, orderId, { ...OrderPlacedV1.example, orderId, paymentMethod, total, items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: total }] });
+  return orderId;
+}
+
+const paymentOf = async (orderId: string): Promise<PaymentView | undefined> => (await requestJson<PaymentView[]>(`${paymentUrl}/payments?orderId=${orderId}`)).body[0];
+
+async function paymentReaches(orderId: string, status: string, timeoutMs = 30_000): Promise<PaymentView> {
+  return waitFor(`payment of ${orderId} to be ${status}`, async () => {
+    const p = await paymentOf(orderId);
+    return p?.status === status ? p : undefined;
+  }, { timeoutMs });
+}
+
+/** The processor's own ground truth: what it executed for our payment (successful operations). */
+const records = async (paymentId: string): Promise<Records> => (await requestJson<{ counts: Records }>(`${processorUrl}/admin/records?reference=${paymentId}`)).body.counts;
+
+const eventsOn = (topic: string, orderId: string) => tap.matching((r) => r.topic === topic && r.key === orderId).map((r) => r.headers['eventType']);
+
+async function fault(body: object): Promise<void> {
+  const r = await requestJson(`${processorUrl}/admin/faults`, { method: 'POST', body });
+  expect(r.status).toBeLessThan(300);
+}
+const clearFaults = () => requestJson(`${processorUrl}/admin/faults`, { method: 'DELETE' });
+const webhookMode = (mode: { duplicate: boolean; outOfOrder: boolean; holdMs?: number }) => requestJson(`${processorUrl}/admin/webhooks/mode`, { method: 'POST', body: mode });
+
+function signedWebhook(body: object, t = Math.floor(Date.now() / 1000), secret = webhookSecret): { body: string; headers: Record<string, string> } {
+  const raw = JSON.stringify(body);
+  const v1 = createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex');
+  return { body: raw, headers: { 'processor-signature': `t=${t},v1=${v1}` } };
+}
+const postWebhook = (w: { body: string; headers: Record<string, string> }) => requestJson<{ received: boolean; duplicate: boolean }>(`${paymentUrl}/webhooks/processor`, { method: 'POST', body: w.body, headers: w.headers });
+
+async function startPayments(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+  const p = await startServiceProcess(info, 'payment-service', { ...fastResolver, ...extra });
+  payments.push(p);
+  return p;
+}
+
+async function stopPayments(): Promise<void> {
+  await Promise.all(payments.map((p) => p.stop()));
+  payments = [];
+}
+
+beforeAll(async () => {
+  await outbox.initialize();
+  tap = await KafkaTap.open(brokers, ['payment.events']);
+  processor = await startServiceProcess(info, 'processor-sim');
+  await startPayments();
+});
+
+afterEach(async () => {
+  await clearFaults();
+  await webhookMode({ duplicate: false, outOfOrder: false });
+});
+
+afterAll(async () => {
+  await stopPayments();
+  await processor?.stop();
+  await tap?.close();
+  await outbox.destroy();
+});
+
+describe('the payment saga steps', () => {
+  it('authorises on OrderPlaced and captures on StockReserved: one authorisation, one capture', async () => {
+    const orderId = await placeOrder('tok_visa_approve');
+    const authorised = await paymentReaches(orderId, 'AUTHORISED');
+    await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    const captured = await paymentReaches(orderId, 'CAPTURED');
+    expect(captured.operations.map((o) => [o.type, o.status])).toEqual([['AUTHORISE', 'SUCCEEDED'], ['CAPTURE', 'SUCCEEDED']]);
+    expect(await records(authorised.id)).toMatchObject({ authorisations: 1, captures: 1, voids: 0, refunds: 0 });
+    await waitFor('PaymentAuthorised and PaymentCaptured', () => {
+      const types = eventsOn('payment.events', orderId);
+      return types.includes('PaymentAuthorised') && types.includes('PaymentCaptured') ? true : undefined;
+    });
+  });
+
+  it('C1: a declined card fails the payment with its decline code and PaymentFailed', async () => {
+    const orderId = await placeOrder('tok_insufficient_funds');
+    const failed = await paymentReaches(orderId, 'FAILED');
+    expect(failed.operations).toEqual([expect.objectContaining({ type: 'AUTHORISE', status: 'FAILED', resultCode: 'insufficient_funds' })]);
+    const [event] = await tap.waitForRecords('PaymentFailed', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentFailed');
+    expect(JSON.parse(event!.value!)).toMatchObject({ reason: 'DECLINED', code: 'insufficient_funds' });
+  });
+
+  it('C2: StockReservationFailed voids the authorisation', async () => {
+    const orderId = await placeOrder('tok_visa_approve');
+    const p = await paymentReaches(orderId, 'AUTHORISED');
+    await publish(StockReservationFailedV1, orderId, { orderId, reason: 'OUT_OF_STOCK', unavailable: [{ sku: 'BOOK-1', requested: 1, available: 0 }], failedAt: new Date().toISOString() });
+    await paymentReaches(orderId, 'VOIDED');
+    expect(await records(p.id)).toMatchObject({ authorisations: 1, captures: 0, voids: 1 });
+    const [voided] = await tap.waitForRecords('PaymentVoided', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentVoided');
+    expect(JSON.parse(voided!.value!)).toMatchObject({ reason: 'STOCK_UNAVAILABLE' });
+  });
+
+  it('C3: a failed capture voids the authorisation', async () => {
+    const orderId = await placeOrder('tok_capture_fails');
+    const p = await paymentReaches(orderId, 'AUTHORISED');
+    await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    const voided = await paymentReaches(orderId, 'VOIDED');
+    expect(voided.operations.map((o) => [o.type, o.status, o.reason])).toEqual([
+      ['AUTHORISE', 'SUCCEEDED', 'ORDER_PLACED'],
+      ['CAPTURE', 'FAILED', 'STOCK_RESERVED'],
+      ['VOID', 'SUCCEEDED', 'CAPTURE_FAILED'],
+    ]);
+    expect(await records(p.id)).toMatchObject({ authorisations: 1, captures: 0, voids: 1 });
+  });
+
+  it('C4: ShipmentFailed after capture refunds the payment', async () => {
+    const orderId = await placeOrder('tok_visa_approve');
+    await paymentReaches(orderId, 'AUTHORISED');
+    await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    const captured = await paymentReaches(orderId, 'CAPTURED');
+    await publish(ShipmentFailedV1, orderId, { orderId, shipmentId: randomUUID(), reason: 'carrier refused', failedAt: new Date().toISOString() });
+    const refunded = await paymentReaches(orderId, 'REFUNDED');
+    expect(refunded.refundedAmount).toBe(2500);
+    expect(await records(captured.id)).toMatchObject({ authorisations: 1, captures: 1, refunds: 1 });
+  });
+
+  it('C5: a void that fails, and a refund that fails, put the payment in REQUIRES_REVIEW with PaymentRequiresReview', async () => {
+    const voidFails = await placeOrder('tok_void_fails');
+    await paymentReaches(voidFails, 'AUTHORISED');
+    await publish(StockReservationFailedV1, voidFails, { orderId: voidFails, reason: 'OUT_OF_STOCK', unavailable: [{ sku: 'BOOK-1', requested: 1, available: 0 }], failedAt: new Date().toISOString() });
+    await paymentReaches(voidFails, 'REQUIRES_REVIEW');
+
+    const refundFails = await placeOrder('tok_refund_fails');
+    await paymentReaches(refundFails, 'AUTHORISED');
+    await publish(StockReservedV1, refundFails, { orderId: refundFails, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    await paymentReaches(refundFails, 'CAPTURED');
+    await publish(ShipmentFailedV1, refundFails, { orderId: refundFails, shipmentId: randomUUID(), reason: 'lost', failedAt: new Date().toISOString() });
+    await paymentReaches(refundFails, 'REQUIRES_REVIEW');
+
+    for (const orderId of [voidFails, refundFails]) {
+      const [review] = await tap.waitForRecords('PaymentRequiresReview', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentRequiresReview');
+      expect(JSON.parse(review!.value!)).toMatchObject({ orderId, operationType: orderId === voidFails ? 'VOID' : 'REFUND' });
+    }
+  });
+
+  it('refuses an operator refund of a payment that is only authorised (409) and accepts one of a captured payment (202)', async () => {
+    const orderId = await placeOrder('tok_visa_approve');
+    const p = await paymentReaches(orderId, 'AUTHORISED');
+    const refused = await requestJson<{ detail: string }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('void it');
+    await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    await paymentReaches(orderId, 'CAPTURED');
+    const accepted = await requestJson<{ operationId: string; amount: number }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: { amount: 1000 } });
+    expect(accepted.status).toBe(202);
+    const partly = await paymentReaches(orderId, 'PARTIALLY_REFUNDED');
+    expect(partly.refundedAmount).toBe(1000);
+  });
+});
+
+describe('F1: the processor executes and the response is lost', () => {
+  it.each([['authorise'], ['capture']])('%s: the operation goes UNKNOWN, is resolved with the same key, and the processor has exactly one', async (operation) => {
+    const orderId = await placeOrder('tok_visa_approve');
+    if (operation === 'capture') await paymentReaches(orderId, 'AUTHORISED');
+    // hold the processor's webhooks back, so only our resolver can learn the outcome
+    await webhookMode({ duplicate: false, outOfOrder: true, holdMs: 60_000 });
+    await fault({ operation, kind: 'drop-response', count: 1 });
+    if (operation === 'capture') {
+      await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    }
+    const settled = await paymentReaches(orderId, operation === 'authorise' ? 'AUTHORISED' : 'CAPTURED', 45_000);
+    const op = settled.operations.find((o) => o.type === operation.toUpperCase())!;
+    expect(op.status).toBe('SUCCEEDED');
+    expect(op.attempts).toBeGreaterThanOrEqual(2); // the lost answer, then the retry with the same key
+    const causes = await queryAsSuperuser<{ cause_type: string }>('paystate_payment', 'SELECT cause_type FROM payment_transition WHERE payment_id = $1 AND to_status = $2', [settled.id, settled.status]);
+    expect(causes).toEqual([{ cause_type: 'processor-response' }]);
+    expect(await records(settled.id)).toMatchObject({ authorisations: 1, captures: operation === 'capture' ? 1 : 0 });
+    const type = operation === 'authorise' ? 'PaymentAuthorised' : 'PaymentCaptured';
+    await tap.waitForRecords(type, (r) => r.key === orderId && r.headers['eventType'] === type);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(eventsOn('payment.events', orderId).filter((t) => t === type)).toHaveLength(1);
+  });
+});
+
+describe('F3: payment-service killed between the processor call and its local commit', () => {
+  it('converges after restart with one charge', async () => {
+    await stopPayments();
+    const crashing = await startPayments({ PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'payment.after-processor-call' });
+    const orderId = await placeOrder('tok_visa_approve');
+    const exit = await crashing.waitForExit();
+    expect(exit.signal).toBe('SIGKILL');
+    payments = [];
+    // the processor charged, our database does not know yet: the payment is VALIDATED, the operation IN_FLIGHT
+    const [stuck] = await queryAsSuperuser<{ id: string; status: string; op_status: string }>(
+      'paystate_payment',
+      'SELECT p.id, p.status, o.status AS op_status FROM payments p JOIN payment_operation o ON o.payment_id = p.id WHERE p.order_id = $1',
+      [orderId],
+    );
+    expect(stuck).toMatchObject({ status: 'VALIDATED', op_status: 'IN_FLIGHT' });
+    expect(await records(stuck!.id)).toMatchObject({ authorisations: 1 });
+
+    await startPayments();
+    const authorised = await paymentReaches(orderId, 'AUTHORISED', 45_000);
+    expect(await records(authorised.id)).toMatchObject({ authorisations: 1 });
+    const transitions = await queryAsSuperuser<{ to_status: string }>('paystate_payment', 'SELECT to_status FROM payment_transition WHERE payment_id = $1 ORDER BY id', [authorised.id]);
+    expect(transitions.map((t) => t.to_status)).toEqual(['INITIATED', 'VALIDATED', 'AUTHORISED']);
+  });
+
+  it('with two instances, each operation is resolved once', async () => {
+    await startPayments({ PORT: '13012' });
+    const orderIds = await Promise.all(Array.from({ length: 8 }, () => placeOrder('tok_visa_approve')));
+    const settled = await Promise.all(orderIds.map((id) => paymentReaches(id, 'AUTHORISED', 45_000)));
+    for (const p of settled) {
+      expect(p.operations).toEqual([expect.objectContaining({ type: 'AUTHORISE', status: 'SUCCEEDED', attempts: 1 })]);
+      expect(await records(p.id)).toMatchObject({ authorisations: 1 });
+    }
+  });
+});
+
+describe('F4: webhooks', () => {
+  const webhookCount = async (): Promise<number> => Number((await queryAsSuperuser<{ n: string }>('paystate_payment', 'SELECT count(*) AS n FROM processor_webhook'))[0]!.n);
+
+  it('refuses a bad signature and a stale timestamp with 400 and stores nothing', async () => {
+    const before = await webhookCount();
+    const body = { id: `evt_${randomUUID()}`, type: 'authorisation.succeeded', created: Math.floor(Date.now() / 1000), data: {} };
+    const forged = await postWebhook(signedWebhook(body, undefined, 'whsec_not_ours'));
+    expect(forged.status).toBe(400);
+    const stale = await postWebhook(signedWebhook(body, Math.floor(Date.now() / 1000) - 301));
+    expect(stale.status).toBe(400);
+    const unsigned = await requestJson(`${paymentUrl}/webhooks/processor`, { method: 'POST', body });
+    expect(unsigned.status).toBe(400);
+    expect(await webhookCount()).toBe(before);
+  });
+
+  it('answers a duplicate with 200 and no effect, and ignores an older event after a newer one', async () => {
+    const orderId = await placeOrder('tok_visa_approve');
+    const p = await paymentReaches(orderId, 'AUTHORISED');
+    const authorise = p.operations[0]!;
+    const transitionsBefore = await queryAsSuperuser('paystate_payment', 'SELECT id FROM payment_transition WHERE payment_id = $1', [p.id]);
+
+    // a late, contradicting report about an operation that already succeeded: states only move forward
+    const late = { id: `evt_${randomUUID()}`, type: 'authorisation.declined', created: Math.floor(Date.now() / 1000) - 60, sequence: 0, data: { operationId: authorise.id, reference: p.id, declineCode: 'card_declined' } };
+    const first = await postWebhook(signedWebhook(late));
+    expect(first.body).toEqual({ received: true, duplicate: false });
+    const again = await postWebhook(signedWebhook(late));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ received: true, duplicate: true });
+
+    await waitFor('the webhook to be applied', async () => {
+      const rows = await queryAsSuperuser<{ outcome: string | null }>('paystate_payment', 'SELECT outcome FROM processor_webhook WHERE event_id = $1', [late.id]);
+      return rows[0]?.outcome ? rows[0].outcome : undefined;
+    });
+    expect((await paymentOf(orderId))!.status).toBe('AUTHORISED');
+    expect(await queryAsSuperuser('paystate_payment', 'SELECT id FROM payment_transition WHERE payment_id = $1', [p.id])).toHaveLength(transitionsBefore.length);
+  });
+
+  it('a webhook that arrives before our own call returns lands on the same single transition', async () => {
+    // the processor executes, sends its webhook at once, and never answers our call
+    await fault({ operation: 'authorise', kind: 'drop-response', count: 1 });
+    const orderId = await placeOrder('tok_visa_approve');
+    const p = await paymentReaches(orderId, 'AUTHORISED', 45_000);
+    await waitFor('the operation to settle', async () => ((await paymentOf(orderId))!.operations[0]!.status === 'SUCCEEDED' ? true : undefined));
+    const transitions = await queryAsSuperuser<{ to_status: string; cause_type: string }>('paystate_payment', 'SELECT to_status, cause_type FROM payment_transition WHERE payment_id = $1 ORDER BY id', [p.id]);
+    expect(transitions.filter((t) => t.to_status === 'AUTHORISED')).toHaveLength(1);
+    expect(await records(p.id)).toMatchObject({ authorisations: 1 });
+    await tap.waitForRecords('PaymentAuthorised', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentAuthorised');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(eventsOn('payment.events', orderId).filter((t) => t === 'PaymentAuthorised')).toHaveLength(1);
+  });
+});
