@@ -28,10 +28,11 @@ let paymentService: ServiceProcess | undefined;
 let tap: KafkaTap;
 /** An order-service API key (orders:write, orders:read); every POST also carries a fresh Idempotency-Key. */
 let apiKey: string;
+let paymentsKey: string;
 
 interface PaymentView { id: string; orderId: string; status: string; amount: number; currency: string }
 
-const paymentsOf = async (orderId: string): Promise<PaymentView[]> => (await requestJson<PaymentView[]>(`${paymentUrl}/payments?orderId=${orderId}`)).body;
+const paymentsOf = async (orderId: string): Promise<PaymentView[]> => (await requestJson<PaymentView[]>(`${paymentUrl}/payments?orderId=${orderId}`, { headers: apiHeaders(paymentsKey) })).body;
 
 async function placeOrder(): Promise<string> {
   const response = await requestJson<{ id: string; status: string; total: number; currency: string }>(`${orderUrl}/orders`, { method: 'POST', body: anOrderRequest(), headers: apiHeaders(apiKey, randomUUID()) });
@@ -50,6 +51,7 @@ const duplicatesSeen = async (): Promise<number> => {
 beforeAll(async () => {
   tap = await KafkaTap.open(brokers, ['order.events']);
   apiKey = await createApiKey('order-service', { clientId: `saga-e2e-${randomUUID().slice(0, 8)}`, scopes: ['orders:write', 'orders:read'] });
+  paymentsKey = await createApiKey('payment-service', { clientId: 'saga-e2e', scopes: ['payments:read'] });
   processor = await startServiceProcess(info, 'processor-sim');
   orderService = await startServiceProcess(info, 'order-service');
   paymentService = await startServiceProcess(info, 'payment-service');

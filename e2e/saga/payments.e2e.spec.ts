@@ -10,7 +10,7 @@ import {
 } from '@paystate/contracts';
 import { appendToOutbox } from '@paystate/messaging';
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
-import { KafkaTap, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
+import { KafkaTap, apiHeaders, createApiKey, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
 
 /**
  * payment-service on the real stack with the real processor simulator: the payment state machine,
@@ -30,6 +30,8 @@ const outbox = new DataSource({ type: 'postgres', url: info.services['order-serv
 let processor: ServiceProcess;
 let payments: ServiceProcess[] = [];
 let tap: KafkaTap;
+/** An operator's key: reads payments and refunds them. */
+let opsKey: string;
 
 interface OperationView { id: string; type: string; status: string; reason: string; attempts: number; resultCode: string | null }
 interface PaymentView { id: string; orderId: string; status: string; amount: number; refundedAmount: number; authorisationId: string | null; operations: OperationView[] }
@@ -47,7 +49,7 @@ async function placeOrder(paymentMethod: string, total = 2500): Promise<string> 
   return orderId;
 }
 
-const paymentOf = async (orderId: string): Promise<PaymentView | undefined> => (await requestJson<PaymentView[]>(`${paymentUrl}/payments?orderId=${orderId}`)).body[0];
+const paymentOf = async (orderId: string): Promise<PaymentView | undefined> => (await requestJson<PaymentView[]>(`${paymentUrl}/payments?orderId=${orderId}`, { headers: apiHeaders(opsKey) })).body[0];
 
 async function paymentReaches(orderId: string, status: string, timeoutMs = 30_000): Promise<PaymentView> {
   return waitFor(`payment of ${orderId} to be ${status}`, async () => {
@@ -91,6 +93,7 @@ beforeAll(async () => {
   tap = await KafkaTap.open(brokers, ['payment.events']);
   processor = await startServiceProcess(info, 'processor-sim');
   await startPayments();
+  opsKey = await createApiKey('payment-service', { clientId: 'e2e-ops', scopes: ['payments:read', 'payments:refund'] });
 });
 
 afterEach(async () => {
@@ -183,15 +186,25 @@ describe('the payment saga steps', () => {
   it('refuses an operator refund of a payment that is only authorised (409) and accepts one of a captured payment (202)', async () => {
     const orderId = await placeOrder('tok_visa_approve');
     const p = await paymentReaches(orderId, 'AUTHORISED');
-    const refused = await requestJson<{ detail: string }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: {} });
+    const refused = await requestJson<{ detail: string }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: {}, headers: apiHeaders(opsKey, randomUUID()) });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('void it');
     await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
     await paymentReaches(orderId, 'CAPTURED');
-    const accepted = await requestJson<{ operationId: string; amount: number }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: { amount: 1000 } });
+    const key = randomUUID();
+    const accepted = await requestJson<{ operationId: string; amount: number }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: { amount: 1000 }, headers: apiHeaders(opsKey, key) });
     expect(accepted.status).toBe(202);
+    // the same request again (a client retry) replays the stored answer and starts nothing
+    const replayed = await requestJson<{ operationId: string }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: { amount: 1000 }, headers: apiHeaders(opsKey, key) });
+    expect(replayed.status).toBe(202);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body.operationId).toBe(accepted.body.operationId);
+    const unauthenticated = await requestJson(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: { amount: 1000 }, headers: { 'idempotency-key': randomUUID() } });
+    expect(unauthenticated.status).toBe(401);
     const partly = await paymentReaches(orderId, 'PARTIALLY_REFUNDED');
     expect(partly.refundedAmount).toBe(1000);
+    expect(partly.operations.filter((o) => o.type === 'REFUND')).toHaveLength(1);
+    expect(await records(p.id)).toMatchObject({ refunds: 1 });
   });
 });
 

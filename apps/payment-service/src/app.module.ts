@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FindPaymentsQuery } from './application/find-payments/find-payments';
 import { PaymentOperations } from './application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from './application/order-placed/initiate-payment';
@@ -22,7 +22,16 @@ export class PaymentServiceModule {
   static register(config: PaymentServiceConfig): DynamicModule {
     return {
       module: PaymentServiceModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: paymentDataSourceOptions(config) })],
+      imports: [
+        ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: paymentDataSourceOptions(config) }),
+        // every route but /health, /metrics and the signed webhook needs a bearer API key
+        ApiKeysModule,
+        IdempotencyModule.forRoot({
+          ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+        }),
+      ],
       controllers: [PaymentsController, WebhooksController, OrderEventsConsumer, FulfilmentEventsConsumer],
       providers: [
         { provide: PAYMENT_SETTINGS, useValue: { operationLeaseMs: config.PAYMENT_OPERATION_LEASE_MS, operationDeadlineMs: config.PAYMENT_OPERATION_DEADLINE_MS, resolverIntervalMs: config.PAYMENT_RESOLVER_INTERVAL_MS } },

@@ -1,7 +1,7 @@
 import { Controller, Headers, HttpCode, Inject, Logger, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
-import { ProblemError } from '@paystate/service-runtime';
+import { ProblemError, PublicEndpoint } from '@paystate/service-runtime';
 import { ProcessorWebhooks, processorWebhookSchema } from '../../application/webhooks/processor-webhooks';
 import { WEBHOOK_SETTINGS, WebhookSettings } from './webhook-settings';
 import { verifyWebhookSignature } from './webhook-signature';
@@ -11,6 +11,7 @@ import { verifyWebhookSignature } from './webhook-signature';
  * Nothing is applied here; a failure to store answers 5xx so the processor delivers again.
  */
 @Controller('webhooks')
+@PublicEndpoint()
 export class WebhooksController {
   private readonly logger = new Logger(WebhooksController.name);
 
