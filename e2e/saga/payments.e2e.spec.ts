@@ -232,6 +232,21 @@ describe('F1: the processor executes and the response is lost', () => {
   });
 });
 
+describe('an outcome that stays unknown', () => {
+  it('sends the payment to REQUIRES_REVIEW at its deadline, with PaymentRequiresReview and no charge', async () => {
+    await stopPayments();
+    await startPayments({ PAYMENT_OPERATION_DEADLINE_MS: '2000' });
+    await fault({ operation: 'authorise', kind: 'error500', count: 1000 });
+    const orderId = await placeOrder('tok_visa_approve');
+    const review = await paymentReaches(orderId, 'REQUIRES_REVIEW', 30_000);
+    expect(review.operations).toEqual([expect.objectContaining({ type: 'AUTHORISE', status: 'UNKNOWN' })]);
+    expect(review.operations[0]!.attempts).toBeGreaterThanOrEqual(2);
+    expect(await records(review.id)).toMatchObject({ authorisations: 0 });
+    const [event] = await tap.waitForRecords('PaymentRequiresReview', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentRequiresReview');
+    expect(JSON.parse(event!.value!)).toMatchObject({ operationType: 'AUTHORISE', reason: expect.stringContaining('unknown') });
+  });
+});
+
 describe('F3: payment-service killed between the processor call and its local commit', () => {
   it('converges after restart with one charge', async () => {
     await stopPayments();

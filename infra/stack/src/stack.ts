@@ -191,12 +191,12 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
   try {
     // PostgreSQL (+ roles, databases, migrations) and the JVM side (jars, Kafka, Connect) do not
     // depend on each other: bring them up concurrently, then join for the connectors.
-    let devApiKey: string | undefined;
+    let devApiKeys: string[] = [];
     const results = await Promise.allSettled([
       (async () => {
         await startPostgresPart(state, paths, pgBin, log);
         for (const def of present) await runMigrations(paths, state.info, def, log);
-        if (profile === 'dev') devApiKey = await ensureDevApiKey(paths, state.info, log);
+        if (profile === 'dev') devApiKeys = await ensureDevApiKeys(paths, state.info, log);
       })(),
       (async () => {
         await ensureCdcJars(paths, logFileOf(paths, 'maven'), log);
@@ -214,7 +214,7 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
     state.readyMs = Date.now() - t0;
     writeState(paths, state);
     log(`${profile} stack ready in ${secs(state.readyMs)}`);
-    if (devApiKey) log(`order-service dev API key (orders:write, orders:read): ${devApiKey}`);
+    for (const line of devApiKeys) log(line);
     return { ...state.info, reused: false };
   } catch (err) {
     log(`${opts.signal?.aborted ? 'interrupted' : 'start-up failed'}: stopping what was started`);
@@ -286,19 +286,29 @@ async function runMigrations(paths: StackPaths, info: StackInfo, def: ServiceDef
  * made by order-service's own CLI once and kept in the runtime dir, which a reset wipes together
  * with the database. While that key is still live it is reused.
  */
-async function ensureDevApiKey(paths: StackPaths, info: StackInfo, log: Logger): Promise<string | undefined> {
-  const svc = info.services['order-service'];
-  const cli = path.join(paths.repoRoot, 'apps', 'order-service', 'dist', 'src', 'cli', 'create-api-key.js');
-  if (!svc || !existsSync(cli)) return undefined;
-  const keyFile = path.join(paths.runtimeDir, 'order-service-dev-api-key');
-  const logFile = logFileOf(paths, 'dev-api-key');
-  const args = [cli, '--client', 'dev', '--name', 'dev stack', '--scopes', 'orders:write,orders:read', '--key-file', keyFile];
-  const res = await runLogged(process.execPath, args, { cwd: paths.repoRoot, env: { ...process.env, ...svc.env }, logFile });
-  if (res.code !== 0 || !existsSync(keyFile)) {
-    log(`order-service: could not create the dev API key (exit ${res.code ?? res.signal}); see ${logFile}`);
-    return undefined;
+/** The dev stack's operator keys: one per service with an API, with every scope it knows. */
+const DEV_API_KEYS = [
+  { service: 'order-service', scopes: 'orders:write,orders:read' },
+  { service: 'payment-service', scopes: 'payments:read,payments:refund' },
+] as const;
+
+async function ensureDevApiKeys(paths: StackPaths, info: StackInfo, log: Logger): Promise<string[]> {
+  const lines: string[] = [];
+  for (const { service, scopes } of DEV_API_KEYS) {
+    const svc = info.services[service];
+    const cli = path.join(paths.repoRoot, 'apps', service, 'dist', 'src', 'cli', 'create-api-key.js');
+    if (!svc || !existsSync(cli)) continue;
+    const keyFile = path.join(paths.runtimeDir, `${service}-dev-api-key`);
+    const logFile = logFileOf(paths, 'dev-api-key');
+    const args = [cli, '--client', 'dev', '--name', 'dev stack', '--scopes', scopes, '--key-file', keyFile];
+    const res = await runLogged(process.execPath, args, { cwd: paths.repoRoot, env: { ...process.env, ...svc.env }, logFile });
+    if (res.code !== 0 || !existsSync(keyFile)) {
+      log(`${service}: could not create the dev API key (exit ${res.code ?? res.signal}); see ${logFile}`);
+      continue;
+    }
+    lines.push(`${service} dev API key (${scopes.replace(',', ', ')}): ${readFileSync(keyFile, 'utf8').trim()}`);
   }
-  return readFileSync(keyFile, 'utf8').trim();
+  return lines;
 }
 
 async function startKafkaPart(state: StackState, paths: StackPaths, java: string, log: Logger): Promise<void> {

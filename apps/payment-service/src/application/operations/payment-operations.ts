@@ -6,6 +6,7 @@ import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/pers
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { ProcessorClient } from '../../infrastructure/processor/processor-client';
 import { eventsFor } from '../payment-events';
+import { BackgroundLoop } from '../background-loop';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
 export type RecordResult = 'applied' | 'already-settled' | 'unknown-operation';
@@ -28,53 +29,36 @@ const MAX_BACKOFF_MS = 30_000;
 @Injectable()
 export class PaymentOperations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PaymentOperations.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly store: PaymentStore,
     private readonly processor: ProcessorClient,
     @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // at start: whatever a previous process left PENDING, IN_FLIGHT (lease expired) or UNKNOWN
-    this.kick();
-    this.timer = setInterval(() => this.kick(), this.settings.resolverIntervalMs);
+  ) {
+    this.loop = new BackgroundLoop('the operation resolver', () => this.runDue(), settings.resolverIntervalMs, this.logger);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  /** At start (whatever a previous process left PENDING, IN_FLIGHT past its lease or UNKNOWN), then periodically. */
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Asks for a run now (coalesced with one in progress). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runUntilIdle().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.kick();
   }
 
-  private async runUntilIdle(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        const claimed = await this.claimDue(new Date());
-        await Promise.all(claimed.map((op) => this.execute(op)));
-        if (claimed.length === CLAIM_BATCH) this.again = true;
-      } catch (error) {
-        this.logger.error({ err: error }, 'operation run failed; the resolver will try again');
-      }
-    } while (this.again && !this.stopped);
+  /** One batch of due operations; true when there may be more (a full batch, or follow-up operations). */
+  private async runDue(): Promise<boolean> {
+    const claimed = await this.claimDue(new Date());
+    const recorded = await Promise.all(claimed.map((op) => this.execute(op)));
+    return claimed.length === CLAIM_BATCH || recorded.some(Boolean);
   }
 
   private async claimDue(now: Date): Promise<PaymentOperationRecord[]> {
@@ -95,9 +79,10 @@ export class PaymentOperations implements OnApplicationBootstrap, OnApplicationS
     return this.dataSource.manager.findBy(PaymentOperationRecord, { id: In(rows.map((r) => r.id)) });
   }
 
-  private async execute(op: PaymentOperationRecord): Promise<void> {
+  /** Calls the processor for one claimed operation; true when an outcome was recorded. */
+  private async execute(op: PaymentOperationRecord): Promise<boolean> {
     const payment = await this.dataSource.manager.findOneBy(PaymentRecord, { id: op.paymentId });
-    if (!payment) return;
+    if (!payment) return false;
     const result = await this.processor.perform({ operationId: op.id, type: op.type, amount: op.amount }, payment.toDomain());
     crashPoint('payment.after-processor-call');
     const now = new Date();
@@ -106,8 +91,7 @@ export class PaymentOperations implements OnApplicationBootstrap, OnApplicationS
     if (result.kind !== 'unknown') {
       const outcome: OperationOutcome = result.kind === 'succeeded' ? { result: 'succeeded', objectId: result.objectId } : { result: 'failed', code: result.code, detail: result.detail };
       await this.dataSource.transaction((manager) => this.recordOutcome(manager, op.id, outcome, cause, now));
-      this.again = true; // the outcome may have started a follow-up operation (a void after a failed capture)
-      return;
+      return true; // the outcome may have started a follow-up operation (a void after a failed capture)
     }
 
     if (now >= op.deadlineAt) {
@@ -125,7 +109,7 @@ export class PaymentOperations implements OnApplicationBootstrap, OnApplicationS
         const next = await this.store.apply(manager, current, decision, cause, now);
         await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
       });
-      return;
+      return true;
     }
 
     const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.max(0, op.attempts - 1));
@@ -135,6 +119,7 @@ export class PaymentOperations implements OnApplicationBootstrap, OnApplicationS
        WHERE id = $1 AND status = 'IN_FLIGHT'`,
       [op.id, new Date(now.getTime() + backoff), result.reason, now],
     );
+    return false;
   }
 
   /**

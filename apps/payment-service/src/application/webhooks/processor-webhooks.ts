@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { OperationOutcome } from '../../domain/payment';
 import { PaymentOperations, RecordResult } from '../operations/payment-operations';
+import { BackgroundLoop } from '../background-loop';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
 /** The processor's webhook body, as far as we rely on it; other fields are tolerated. */
@@ -43,16 +44,15 @@ export function outcomeOf(webhook: ProcessorWebhook): OperationOutcome | undefin
 @Injectable()
 export class ProcessorWebhooks implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProcessorWebhooks.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly operations: PaymentOperations,
-    @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
-  ) {}
+    @Inject(PAYMENT_SETTINGS) settings: PaymentSettings,
+  ) {
+    this.loop = new BackgroundLoop('applying webhooks', () => this.drain(), settings.resolverIntervalMs, this.logger);
+  }
 
   /** Stores a verified webhook; false when it was already stored (a duplicate delivery). */
   async receive(webhook: ProcessorWebhook, now: Date): Promise<boolean> {
@@ -67,38 +67,23 @@ export class ProcessorWebhooks implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationBootstrap(): void {
-    this.kick();
-    this.timer = setInterval(() => this.kick(), this.settings.resolverIntervalMs);
+    this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.kick();
   }
 
-  private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        while (!this.stopped && (await this.applyNext())) {
-          // one webhook per transaction, oldest first
-        }
-      } catch (error) {
-        this.logger.error({ err: error }, 'applying a webhook failed; it stays stored and is retried');
-      }
-    } while (this.again && !this.stopped);
+  /** Applies stored webhooks one per transaction, oldest first, until none is left. */
+  private async drain(): Promise<boolean> {
+    while (await this.applyNext()) {
+      // next
+    }
+    return false;
   }
 
   private async applyNext(): Promise<boolean> {
