@@ -181,6 +181,10 @@ describe('the payment saga steps', () => {
       const [review] = await tap.waitForRecords('PaymentRequiresReview', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentRequiresReview');
       expect(JSON.parse(review!.value!)).toMatchObject({ orderId, operationType: orderId === voidFails ? 'VOID' : 'REFUND' });
     }
+    // the alert: a counter operators alert on
+    const metrics = (await requestJson<string>(`${paymentUrl}/metrics`)).body;
+    const counted = metrics.split('\n').filter((l) => l.startsWith('paystate_payments_requires_review_total{')).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    expect(counted).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses an operator refund of a payment that is only authorised (409) and accepts one of a captured payment (202)', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { Decision, OperationIntent, Payment, canTransition } from '../../domain/payment';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../../application/payment-settings';
@@ -19,9 +20,19 @@ export class ConcurrentPaymentUpdate extends Error {
   readonly code = '40001';
 }
 
+/**
+ * C5 and unresolved outcomes must reach a person: every payment that enters REQUIRES_REVIEW is
+ * counted (alert on any increase) and logged at error level, besides its PaymentRequiresReview event.
+ */
+const requiresReview =
+  (register.getSingleMetric('paystate_payments_requires_review_total') as Counter<'from'> | undefined) ??
+  new Counter({ name: 'paystate_payments_requires_review_total', help: 'Payments sent to REQUIRES_REVIEW (alert on any increase)', labelNames: ['from'] });
+
 /** Persistence of payments and their operations, always inside the caller's transaction. */
 @Injectable()
 export class PaymentStore {
+  private readonly logger = new Logger(PaymentStore.name);
+
   constructor(@Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings) {}
 
   async lockByOrder(manager: EntityManager, orderId: string): Promise<Payment | undefined> {
@@ -58,6 +69,10 @@ export class PaymentStore {
       );
       if (affected !== 1) throw new ConcurrentPaymentUpdate(`payment ${payment.id} changed since version ${payment.version}`);
       await this.logTransition(manager, payment.id, payment.status, next.status, cause, now);
+      if (next.status === 'REQUIRES_REVIEW') {
+        requiresReview.inc({ from: payment.status });
+        this.logger.error({ paymentId: payment.id, orderId: payment.orderId, from: payment.status, causeId: cause.id, causeType: cause.type }, 'payment requires review');
+      }
     }
     if (decision.operation) await this.startOperation(manager, next, decision.operation, cause, now);
     return next;
