@@ -19,17 +19,11 @@ export const authorisationBody = (a: Authorisation): object => ({
   createdAt: a.createdAt.toISOString(),
 });
 
-/** The 201 of an approved authorisation (its state at that moment). */
-export const authorisedBody = (a: Authorisation): object => ({
-  id: a.id,
-  object: 'authorisation',
-  status: a.status,
-  amount: a.amount,
-  currency: a.currency,
-  reference: a.reference,
-  paymentMethod: a.paymentMethod,
-  createdAt: a.createdAt.toISOString(),
-});
+/** The 201 of an approved authorisation: the authorisation as it is then, without the later-moving amounts. */
+export const authorisedBody = (a: Authorisation): object => {
+  const { capturedAmount: _captured, refundedAmount: _refunded, declineCode: _decline, ...approved } = authorisationBody(a) as Record<string, unknown>;
+  return approved;
+};
 
 export const declinedBody = (a: Authorisation, decline: Decline): object =>
   ProblemError.of(402, decline.code.replace(/_/g, '-'), decline.code === 'insufficient_funds' ? 'Insufficient funds' : 'Card declined', decline.detail, {
