@@ -103,7 +103,7 @@ describe('docker-compose.yml', () => {
       ]);
     });
 
-    it('are each registered by register-connectors, after both migrations', () => {
+    it('are each registered by register-connectors, after the migration of the database each one captures', () => {
       expect(unregisteredConnectors(compose, connectors)).toEqual([]);
       const namesOne = broken((c) => {
         c.services['register-connectors'] = {
@@ -114,11 +114,12 @@ describe('docker-compose.yml', () => {
       const extra = [...connectors, { file: 'infra/kafka/connectors/ledger-outbox.json', name: 'ledger-outbox', config: {} }];
       expect(unregisteredConnectors(namesOne, extra)).toContain('register-connectors: does not register ledger-outbox.json');
       const register = compose.services['register-connectors'];
-      expect(register?.depends_on).toMatchObject({
-        connect: { condition: 'service_healthy' },
-        'order-migrate': { condition: 'service_completed_successfully' },
-        'payment-migrate': { condition: 'service_completed_successfully' },
-      });
+      expect(register?.depends_on).toMatchObject({ connect: { condition: 'service_healthy' } });
+      for (const c of connectors) {
+        // <key>-outbox captures the database <key>-migrate creates the outbox table in
+        const migrate = `${c.name.replace(/-outbox$/, '')}-migrate`;
+        expect([c.name, register?.depends_on]).toEqual([c.name, expect.objectContaining({ [migrate]: { condition: 'service_completed_successfully' } })]);
+      }
     });
 
     it('keep ${routedByValue} in the JSON files, where compose does not interpolate', () => {

@@ -14,6 +14,21 @@ CREATE ROLE paystate_payment LOGIN PASSWORD 'paystate_payment';
 CREATE DATABASE paystate_payment OWNER paystate_payment ENCODING 'UTF8';
 REVOKE CONNECT ON DATABASE paystate_payment FROM PUBLIC;
 
+-- ledger-service
+CREATE ROLE paystate_ledger LOGIN PASSWORD 'paystate_ledger';
+CREATE DATABASE paystate_ledger OWNER paystate_ledger ENCODING 'UTF8';
+REVOKE CONNECT ON DATABASE paystate_ledger FROM PUBLIC;
+
+-- fulfilment-service
+CREATE ROLE paystate_fulfilment LOGIN PASSWORD 'paystate_fulfilment';
+CREATE DATABASE paystate_fulfilment OWNER paystate_fulfilment ENCODING 'UTF8';
+REVOKE CONNECT ON DATABASE paystate_fulfilment FROM PUBLIC;
+
+-- notification-service
+CREATE ROLE paystate_notification LOGIN PASSWORD 'paystate_notification';
+CREATE DATABASE paystate_notification OWNER paystate_notification ENCODING 'UTF8';
+REVOKE CONNECT ON DATABASE paystate_notification FROM PUBLIC;
+
 -- processor-sim (the simulated card processor's own records)
 CREATE ROLE paystate_processor LOGIN PASSWORD 'paystate_processor';
 CREATE DATABASE paystate_processor OWNER paystate_processor ENCODING 'UTF8';

@@ -67,6 +67,33 @@ export const SERVICES: readonly ServiceDefinition[] = [
     }),
   },
   {
+    name: 'ledger-service',
+    key: 'ledger',
+    database: 'paystate_ledger',
+    role: 'paystate_ledger',
+    password: 'paystate_ledger',
+    connector: 'ledger-outbox',
+    ports: { dev: 3003, test: 13003 },
+  },
+  {
+    name: 'fulfilment-service',
+    key: 'fulfilment',
+    database: 'paystate_fulfilment',
+    role: 'paystate_fulfilment',
+    password: 'paystate_fulfilment',
+    connector: 'fulfilment-outbox',
+    ports: { dev: 3004, test: 13004 },
+  },
+  {
+    name: 'notification-service',
+    key: 'notification',
+    database: 'paystate_notification',
+    role: 'paystate_notification',
+    password: 'paystate_notification',
+    connector: 'notification-outbox',
+    ports: { dev: 3005, test: 13005 },
+  },
+  {
     // external to our system: no outbox, so no connector
     name: 'processor-sim',
     key: 'processor',

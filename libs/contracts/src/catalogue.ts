@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { EventContract } from './contract';
 import { DeadLetterV1 } from './events/dead-letter.v1';
-import { ShipmentFailedV1, StockReservationFailedV1, StockReservedV1 } from './events/fulfilment-events.v1';
+import { ShipmentDispatchedV1, ShipmentFailedV1, StockReleasedV1, StockReservationFailedV1, StockReservedV1 } from './events/fulfilment-events.v1';
+import { LedgerEntryPostedV1 } from './events/ledger-events.v1';
+import { NotificationSentV1 } from './events/notification-events.v1';
+import { OrderCancelledV1, OrderCompletedV1, OrderConfirmedV1 } from './events/order-lifecycle.v1';
 import { OrderPlacedV1 } from './events/order-placed.v1';
 import {
   PaymentAuthorisedV1,
@@ -15,6 +18,9 @@ import {
 /** Every event the system emits, each version listed. The AsyncAPI document is generated from this. */
 export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrderPlacedV1,
+  OrderConfirmedV1,
+  OrderCompletedV1,
+  OrderCancelledV1,
   PaymentAuthorisedV1,
   PaymentFailedV1,
   PaymentCapturedV1,
@@ -23,7 +29,11 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   PaymentRequiresReviewV1,
   StockReservedV1,
   StockReservationFailedV1,
+  StockReleasedV1,
+  ShipmentDispatchedV1,
   ShipmentFailedV1,
+  LedgerEntryPostedV1,
+  NotificationSentV1,
   DeadLetterV1,
 ];
 

@@ -5,4 +5,7 @@ export * from './events/order-placed.v1';
 export * from './events/dead-letter.v1';
 export * from './events/payment-events.v1';
 export * from './events/fulfilment-events.v1';
+export * from './events/order-lifecycle.v1';
+export * from './events/ledger-events.v1';
+export * from './events/notification-events.v1';
 export * from './asyncapi';

@@ -9,6 +9,8 @@ export const HEADER = {
   correlationId: 'correlationId',
   causationId: 'causationId',
   traceparent: 'traceparent',
+  /** When the emitting service committed the fact (the outbox row's occurred_at). */
+  occurredAt: 'occurredAt',
 } as const;
 
 /** Kafka headers are bytes (or arrays of them); we only ever use single UTF-8 strings. */

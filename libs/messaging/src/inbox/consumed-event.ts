@@ -13,6 +13,8 @@ export interface ConsumedEvent<T = unknown> {
   correlationId: string;
   causationId: string | undefined;
   traceparent: string | undefined;
+  /** When the producing service committed the fact (ISO 8601); the Kafka record time if the header is absent. */
+  occurredAt: string;
   payload: T;
 }
 

@@ -47,6 +47,13 @@ describe('HandlerTable.parse', () => {
     });
   });
 
+  it('given the occurredAt header Debezium copies from the outbox, then the event carries it; without it, the record time', () => {
+    const withHeader = table.parse(aRecord({}, { occurredAt: '2026-11-22T10:00:00.123456Z' }));
+    expect(withHeader).toMatchObject({ kind: 'event', event: { occurredAt: '2026-11-22T10:00:00.123Z' } });
+    const without = table.parse(aRecord({ timestamp: '1795000000000' }, { occurredAt: undefined }));
+    expect(without).toMatchObject({ kind: 'event', event: { occurredAt: new Date(1795000000000).toISOString() } });
+  });
+
   it('given a type nobody here handles, then it is ignored, not poison', () => {
     expect(table.parse(aRecord({}, { eventType: 'OrderConfirmed' }))).toEqual({ kind: 'ignored', type: 'OrderConfirmed' });
   });

@@ -88,8 +88,17 @@ export class HandlerTable {
         correlationId,
         causationId: record.headers[HEADER.causationId],
         traceparent: record.headers[HEADER.traceparent],
+        occurredAt: occurredAtOf(record),
         payload: checked.value,
       },
     };
   }
+}
+
+function occurredAtOf(record: RawRecord): string {
+  const header = record.headers[HEADER.occurredAt];
+  const fromHeader = header ? Date.parse(header) : NaN;
+  if (!Number.isNaN(fromHeader)) return new Date(fromHeader).toISOString();
+  const ts = Number(record.timestamp);
+  return new Date(Number.isFinite(ts) && ts > 0 ? ts : 0).toISOString();
 }
