@@ -290,6 +290,9 @@ async function runMigrations(paths: StackPaths, info: StackInfo, def: ServiceDef
 const DEV_API_KEYS = [
   { service: 'order-service', scopes: 'orders:write,orders:read' },
   { service: 'payment-service', scopes: 'payments:read,payments:refund' },
+  { service: 'ledger-service', scopes: 'ledger:read' },
+  { service: 'fulfilment-service', scopes: 'stock:read,stock:write,shipments:read' },
+  { service: 'notification-service', scopes: 'notifications:read' },
 ] as const;
 
 async function ensureDevApiKeys(paths: StackPaths, info: StackInfo, log: Logger): Promise<string[]> {
@@ -306,7 +309,7 @@ async function ensureDevApiKeys(paths: StackPaths, info: StackInfo, log: Logger)
       log(`${service}: could not create the dev API key (exit ${res.code ?? res.signal}); see ${logFile}`);
       continue;
     }
-    lines.push(`${service} dev API key (${scopes.replace(',', ', ')}): ${readFileSync(keyFile, 'utf8').trim()}`);
+    lines.push(`${service} dev API key (${scopes.replaceAll(',', ', ')}): ${readFileSync(keyFile, 'utf8').trim()}`);
   }
   return lines;
 }
