@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { FollowSaga } from './application/follow-saga/follow-saga';
 import { GetOrderQuery } from './application/get-order/get-order';
 import { PlaceOrderUseCase } from './application/place-order/place-order';
+import { GetTimelineQuery } from './application/timeline/timeline';
 import type { OrderServiceConfig } from './config/config';
 import { OrdersController } from './infrastructure/http/orders.controller';
+import { SagaFactsConsumer } from './infrastructure/messaging/saga-facts.consumer';
 import { orderDataSourceOptions } from './infrastructure/persistence/data-source';
 
 @Module({})
@@ -21,8 +24,8 @@ export class OrderServiceModule {
           purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
         }),
       ],
-      controllers: [OrdersController],
-      providers: [PlaceOrderUseCase, GetOrderQuery],
+      controllers: [OrdersController, SagaFactsConsumer],
+      providers: [PlaceOrderUseCase, GetOrderQuery, GetTimelineQuery, FollowSaga],
     };
   }
 }

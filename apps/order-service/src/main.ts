@@ -5,8 +5,11 @@ import { loadConfig } from './config/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // order-service consumes nothing yet: the saga's facts reach it with the next issue
-  await startService(OrderServiceModule.register(config), { port: config.PORT, host: config.HOST });
+  await startService(OrderServiceModule.register(config), {
+    port: config.PORT,
+    host: config.HOST,
+    consumer: { brokers: config.KAFKA_BROKERS, groupId: config.KAFKA_GROUP_ID, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY },
+  });
 }
 
 main().catch((error: unknown) => {

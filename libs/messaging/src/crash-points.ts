@@ -6,6 +6,8 @@
  */
 export type CrashPointName =
   | 'consumer.after-db-commit'
+  /** The same, only after the commit of a handled event of that type, e.g. `consumer.after-db-commit:PaymentCaptured`. */
+  | `consumer.after-db-commit:${string}`
   | 'outbox.after-commit'
   | 'payment.after-processor-call'
   | (string & {});

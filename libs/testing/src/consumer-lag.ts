@@ -37,3 +37,24 @@ export async function committedOffset(brokers: string[], groupId: string, topic:
     await admin.disconnect();
   }
 }
+
+/**
+ * Commits the end of `topics` for consumer groups that are not running, so services started next
+ * begin with what is written from now on. A suite uses it to leave behind the events that earlier
+ * suites wrote for their own purposes (e.g. facts about orders that only exist in another service):
+ * exactly what an operator does before starting a consumer on a topic with history it must not act on.
+ */
+export async function moveGroupsToEnd(brokers: string[], groupIds: string[], topics: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'test-lag', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const groupId of groupIds) {
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })) });
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,6 +1,6 @@
 import { loadConfig } from './config';
 
-const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/paystate_order' };
+const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/paystate_order', KAFKA_BROKERS: '127.0.0.1:9092' };
 
 describe('loadConfig', () => {
   it('keeps idempotency keys 24 h, leases them 30 s and purges every 5 min by default', () => {

@@ -182,6 +182,7 @@ export class IdempotentConsumer {
       return false;
     }
     crashPoint('consumer.after-db-commit');
+    for (const { parsed: p } of parsed) if (p.kind === 'event') crashPoint(`consumer.after-db-commit:${p.event.type}`);
     runAfterCommit(committed, this.options.logger);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 / group.length;
     parsed.forEach(({ record, parsed: p }, i) => {
@@ -249,6 +250,7 @@ export class IdempotentConsumer {
 
     if (outcome !== 'aborted') {
       crashPoint('consumer.after-db-commit');
+      if (parsed.kind === 'event') crashPoint(`consumer.after-db-commit:${parsed.event.type}`);
       this.options.onCommitted?.(record, outcome);
       this.metrics.consumed.inc({ group: groupId, topic: record.topic, type: record.headers['eventType'] ?? 'unknown', outcome });
       if (parsed.kind === 'event') {

@@ -6,8 +6,13 @@ export interface OrderView {
   id: string;
   status: string;
   cancellationReason: string | null;
-  /** The payment's status once the saga reports it back (whole-saga issue); null until then. */
+  cancellationDetail: string | null;
+  /** true when a cancelled order's captured money was refunded. */
+  refunded: boolean;
+  /** The payment's status as its facts reported it; null until the first one arrives. */
   paymentStatus: string | null;
+  fulfilmentStatus: string | null;
+  shipment: { id: string; carrier: string; trackingNumber: string } | null;
   customerId: string;
   currency: string;
   total: number;
@@ -27,7 +32,11 @@ export class GetOrderQuery {
       id: order.id,
       status: order.status,
       cancellationReason: order.cancellationReason,
-      paymentStatus: null,
+      cancellationDetail: order.cancellationDetail,
+      refunded: order.refunded,
+      paymentStatus: order.paymentStatus,
+      fulfilmentStatus: order.fulfilmentStatus,
+      shipment: order.shipment,
       customerId: order.customerId,
       currency: order.currency,
       total: order.total,

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OrderPlacedV1 } from '@paystate/contracts';
-import { appendToOutbox } from '@paystate/messaging';
+import { appendToOutbox, crashPoint } from '@paystate/messaging';
 import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey, failOnce, testDelay } from '@paystate/service-runtime';
 import { Decision, Order, PlaceOrder, PlaceOrderError, placeOrder } from '../../domain/order';
 import { OrderRecord } from '../../infrastructure/persistence/order.entity';
+import { recordOnTimeline } from '../timeline/timeline';
 
 export interface RequestCause {
   /** The HTTP request's id: the causation id of the events it produces. */
@@ -21,6 +22,8 @@ export interface IdempotentCompletion {
 
 /** Between the claim and the commit: where e2e tests hold a request in flight or fail it once. */
 export const BEFORE_COMMIT = 'order.place.before-commit';
+/** Right after the commit, before the answer: where e2e tests kill order-service (F2). */
+export const AFTER_COMMIT = 'order.place.after-commit';
 
 /**
  * Places an order: the PENDING order, its first transition, OrderPlaced and the completion of the
@@ -48,7 +51,7 @@ export class PlaceOrderUseCase {
         `INSERT INTO order_transition (order_id, from_status, to_status, cause_id, cause_type, at) VALUES ($1, NULL, $2, $3, 'http-request', $4)`,
         [order.id, order.status, cause.requestId, now],
       );
-      await appendToOutbox(manager, [
+      const [placedEventId] = await appendToOutbox(manager, [
         {
           contract: OrderPlacedV1,
           aggregateId: order.id,
@@ -66,11 +69,17 @@ export class PlaceOrderUseCase {
           },
         },
       ]);
+      await recordOnTimeline(
+        manager,
+        { orderId: order.id, eventId: placedEventId!, topic: OrderPlacedV1.topic, type: OrderPlacedV1.type, version: OrderPlacedV1.version, causationId: cause.requestId, occurredAt: now.toISOString() },
+        now,
+      );
       await testDelay(BEFORE_COMMIT);
       failOnce(BEFORE_COMMIT);
       // last, so that a concurrent retry finds the key in progress (409) rather than waiting on this row's lock
       await completeIdempotencyKey(manager, idempotency.claim, response);
     });
+    crashPoint(AFTER_COMMIT);
     return { ok: true, value: { order, response } };
   }
 }

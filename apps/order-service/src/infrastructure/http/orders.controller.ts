@@ -13,6 +13,7 @@ import {
 } from '@paystate/service-runtime';
 import { GetOrderQuery, OrderView } from '../../application/get-order/get-order';
 import { PlaceOrderUseCase } from '../../application/place-order/place-order';
+import { GetTimelineQuery, TimelineView } from '../../application/timeline/timeline';
 import type { Order } from '../../domain/order';
 import { placeOrderRequest, PlaceOrderRequest } from './place-order.request';
 import { ORDER_SCOPES } from './scopes';
@@ -25,7 +26,11 @@ export const orderCreated = (order: Order) => jsonResponse(201, { id: order.id, 
 
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly placeOrder: PlaceOrderUseCase, private readonly orders: GetOrderQuery) {}
+  constructor(
+    private readonly placeOrder: PlaceOrderUseCase,
+    private readonly orders: GetOrderQuery,
+    private readonly timelines: GetTimelineQuery,
+  ) {}
 
   /**
    * Idempotent (SPEC §5): the response is sent from the string stored with the order, so a replay
@@ -61,5 +66,14 @@ export class OrdersController {
     const order = await this.orders.byId(id);
     if (!order) throw ProblemError.of(404, 'not-found', 'Order not found', `No order ${id}.`);
     return order;
+  }
+
+  /** Every event of the order across services, in the order they happened (SPEC §5). */
+  @Get(':id/timeline')
+  @RequireScopes(ORDER_SCOPES.read)
+  async timeline(@Param('id', new ParseUUIDPipe()) id: string): Promise<TimelineView> {
+    const timeline = await this.timelines.byOrder(id);
+    if (!timeline) throw ProblemError.of(404, 'not-found', 'Order not found', `No order ${id}.`);
+    return timeline;
   }
 }

@@ -2,7 +2,7 @@
 export const ORDER_SCOPES = {
   /** POST /orders */
   write: 'orders:write',
-  /** GET /orders/:id */
+  /** GET /orders/:id, GET /orders/:id/timeline */
   read: 'orders:read',
 } as const;
 

@@ -1,5 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { OrderCancellationReason } from '@paystate/contracts';
 import type { Order, OrderLine, OrderStatus } from '../../domain/order';
+import type { OrderFulfilmentStatus, OrderInSaga, OrderPaymentStatus, Shipment } from '../../domain/order-saga';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
@@ -13,7 +15,12 @@ export class OrderRecord {
   @Column('jsonb') items!: OrderLine[];
   @Column('bigint', { transformer: bigintAsNumber }) total!: number;
   @Column('text', { name: 'payment_method' }) paymentMethod!: string;
-  @Column('text', { name: 'cancellation_reason', nullable: true }) cancellationReason!: string | null;
+  @Column('text', { name: 'payment_status', nullable: true }) paymentStatus!: OrderPaymentStatus | null;
+  @Column('text', { name: 'fulfilment_status', nullable: true }) fulfilmentStatus!: OrderFulfilmentStatus | null;
+  @Column('text', { name: 'cancellation_reason', nullable: true }) cancellationReason!: OrderCancellationReason | null;
+  @Column('text', { name: 'cancellation_detail', nullable: true }) cancellationDetail!: string | null;
+  @Column('boolean') refunded!: boolean;
+  @Column('jsonb', { nullable: true }) shipment!: Shipment | null;
   @Column('integer') version!: number;
   @Column('timestamptz', { name: 'placed_at' }) placedAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
@@ -21,9 +28,34 @@ export class OrderRecord {
   static fromDomain(order: Order): OrderRecord {
     return Object.assign(new OrderRecord(), {
       ...order,
+      paymentStatus: null,
+      fulfilmentStatus: null,
       cancellationReason: null,
+      cancellationDetail: null,
+      refunded: false,
+      shipment: null,
       version: 1,
       updatedAt: order.placedAt,
     });
+  }
+
+  toDomain(): OrderInSaga {
+    return {
+      id: this.id,
+      status: this.status,
+      customerId: this.customerId,
+      customerEmail: this.customerEmail,
+      currency: this.currency,
+      items: this.items,
+      total: this.total,
+      paymentMethod: this.paymentMethod,
+      placedAt: this.placedAt,
+      paymentStatus: this.paymentStatus,
+      fulfilmentStatus: this.fulfilmentStatus,
+      cancellationReason: this.cancellationReason,
+      cancellationDetail: this.cancellationDetail,
+      refunded: this.refunded,
+      shipment: this.shipment,
+    };
   }
 }
