@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiKeysModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { OrderJournals } from './application/order-journals';
+import { PostCaptureJournal } from './application/payment-captured/post-capture-journal';
+import { PostRefundReversal } from './application/payment-refunded/post-refund-reversal';
+import { LedgerQueries } from './application/read-ledger/ledger-queries';
+import { PostSettlementJournal } from './application/settlement/post-settlement-journal';
+import { PostDispatchJournal } from './application/shipment-dispatched/post-dispatch-journal';
+import type { LedgerServiceConfig } from './config/config';
+import { LedgerController } from './infrastructure/http/ledger.controller';
+import { FulfilmentEventsConsumer } from './infrastructure/messaging/fulfilment-events.consumer';
+import { PaymentEventsConsumer } from './infrastructure/messaging/payment-events.consumer';
+import { ledgerDataSourceOptions } from './infrastructure/persistence/data-source';
+import { LedgerStore } from './infrastructure/persistence/ledger-store';
+
+@Module({})
+export class LedgerServiceModule {
+  static register(config: LedgerServiceConfig): DynamicModule {
+    return {
+      module: LedgerServiceModule,
+      imports: [
+        ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: ledgerDataSourceOptions(config) }),
+        // every route but /health and /metrics needs a bearer API key
+        ApiKeysModule,
+      ],
+      controllers: [LedgerController, PaymentEventsConsumer, FulfilmentEventsConsumer],
+      providers: [LedgerStore, OrderJournals, PostCaptureJournal, PostDispatchJournal, PostRefundReversal, PostSettlementJournal, LedgerQueries],
+    };
+  }
+}
