@@ -1,0 +1,3 @@
+/** The scopes fulfilment-service's API keys may carry. */
+export const FULFILMENT_SCOPES = { stockRead: 'stock:read', stockWrite: 'stock:write', shipmentsRead: 'shipments:read' } as const;
+export const KNOWN_FULFILMENT_SCOPES: string[] = Object.values(FULFILMENT_SCOPES);
