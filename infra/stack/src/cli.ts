@@ -36,6 +36,7 @@ function summary(state: StackState): string {
   add('postgres', `${state.info.pg.superuserUrl.replace(/:[^:@/]+@/, '@')}`, state.pg?.logFile);
   add('kafka', state.info.kafka.brokers.join(','), state.kafka?.logFile);
   add('connect', state.info.connectUrl, state.connect?.logFile);
+  if (state.info.smtp) add('smtp sink', `smtp://${state.info.smtp.host}:${state.info.smtp.port}, API ${state.info.smtp.apiUrl}`, state.smtpSink?.logFile);
   for (const c of state.connectors) add(`connector ${c.name}`, `slot ${c.slot} (${c.service})`, state.connect?.logFile);
   for (const [name, svc] of Object.entries(state.info.services)) {
     const rec = state.services[name];
@@ -113,7 +114,7 @@ async function watchUntilSignal(profile: ProfileName, interrupted: () => boolean
       return;
     }
     if (state.stopping) continue;
-    const recs = { postgres: state.pg, kafka: state.kafka, connect: state.connect, ...state.services };
+    const recs = { postgres: state.pg, kafka: state.kafka, connect: state.connect, 'smtp sink': state.smtpSink, ...state.services };
     for (const [name, rec] of Object.entries(recs)) {
       if (rec && !recordAlive(rec) && !reported.has(name)) {
         reported.add(name);
@@ -163,7 +164,7 @@ program
 
 program
   .command('logs')
-  .description('show a component log (postgres, kafka, connect, maven, <service>, migrate-<service>); all when omitted')
+  .description('show a component log (postgres, kafka, connect, smtp-sink, maven, <service>, migrate-<service>); all when omitted')
   .argument('[component]')
   .option('-f, --follow', 'keep printing new lines')
   .option('-n, --lines <n>', 'lines of history', '50')

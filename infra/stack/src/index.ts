@@ -21,5 +21,7 @@ export type { ServiceDefinition, ServiceEnvContext } from './services';
 export { DOMAIN_TOPICS } from './kafka';
 export { connectorStatus } from './connect';
 export type { ConnectorStatus } from './connect';
-export { PROFILES, StackError, infraPorts, resolveProfile } from './profile';
+export { PROFILES, StackError, infraPorts, resolveProfile, smtpSinkPorts } from './profile';
+export { startSmtpSink } from './smtp-sink/sink';
+export type { SmtpSink, SmtpSinkOptions } from './smtp-sink/sink';
 export type { ProfileName, InfraPorts } from './profile';

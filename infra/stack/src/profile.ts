@@ -33,6 +33,27 @@ export const INFRA_PORT_ENV: Record<keyof InfraPorts, string> = {
   connect: 'PAYSTATE_CONNECT_PORT',
 };
 
+/** The SMTP sink (SPEC §10 "a local SMTP sink"): SMTP and its Mailpit-compatible HTTP API. */
+export interface SmtpSinkPorts {
+  smtp: number;
+  api: number;
+}
+
+const DEFAULT_SMTP_SINK_PORTS: Record<ProfileName, SmtpSinkPorts> = {
+  dev: { smtp: 1025, api: 8025 },
+  test: { smtp: 11025, api: 18025 },
+};
+
+export const SMTP_SINK_PORT_ENV: Record<keyof SmtpSinkPorts, string> = {
+  smtp: 'PAYSTATE_SMTP_PORT',
+  api: 'PAYSTATE_SMTP_API_PORT',
+};
+
+export function smtpSinkPorts(profile: ProfileName, env: Env = process.env): SmtpSinkPorts {
+  const defaults = DEFAULT_SMTP_SINK_PORTS[profile];
+  return { smtp: portFromEnv(env, SMTP_SINK_PORT_ENV.smtp, defaults.smtp), api: portFromEnv(env, SMTP_SINK_PORT_ENV.api, defaults.api) };
+}
+
 export function isProfileName(value: string): value is ProfileName {
   return (PROFILES as readonly string[]).includes(value);
 }

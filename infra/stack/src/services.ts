@@ -3,7 +3,7 @@
 // runner, the test harness and infra/postgres/init/*.sql (checked by services.spec.ts) follow it.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Env, HOST, ProfileName, StackError, portFromEnv } from './profile';
+import { Env, HOST, ProfileName, StackError, portFromEnv, smtpSinkPorts } from './profile';
 
 export interface ServiceDefinition {
   /** Nx project and directory name under apps/. */
@@ -92,6 +92,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_notification',
     connector: 'notification-outbox',
     ports: { dev: 3005, test: 13005 },
+    // the stack's SMTP sink (stack.ts); Mailpit in docker compose
+    extraEnv: (ctx) => ({ SMTP_HOST: HOST, SMTP_PORT: String(smtpSinkPorts(ctx.profile).smtp), MAIL_FROM: 'paystate <orders@paystate.local>' }),
   },
   {
     // external to our system: no outbox, so no connector

@@ -31,7 +31,7 @@ import {
   superuserUrl,
   waitPostgresReady,
 } from './postgres';
-import { HOST, INFRA_PORT_ENV, InfraPorts, ProfileName, StackError, StackPaths, infraPorts, resolveProfile, stackPaths, topicPartitions } from './profile';
+import { HOST, INFRA_PORT_ENV, InfraPorts, ProfileName, SMTP_SINK_PORT_ENV, StackError, StackPaths, infraPorts, resolveProfile, smtpSinkPorts, stackPaths, topicPartitions } from './profile';
 import { assertPortsFree, checkAborted, isAlive, setAbortSignal, rssMiB, runLogged, spawnLogged, stopPid, tailFile, waitFor } from './processes';
 import {
   ServiceDefinition,
@@ -41,6 +41,7 @@ import {
   serviceDatabaseUrl,
   serviceEnv,
   servicePort,
+  serviceEntries,
   servicePortEnvName,
   startWaves,
 } from './services';
@@ -83,11 +84,13 @@ function buildInfo(profile: ProfileName, paths: StackPaths, ports: InfraPorts, p
       databaseUrl: serviceDatabaseUrl(def, ports.pg),
     };
   }
+  const sink = smtpSinkPorts(profile);
   return {
     profile,
     pg: { host: HOST, port: ports.pg, superuserUrl: superuserUrl(ports.pg) },
     kafka: { brokers: brokerList(ports) },
     connectUrl: connectUrl(ports),
+    smtp: { host: HOST, port: sink.smtp, apiUrl: `http://${HOST}:${sink.api}` },
     services,
     runtimeDir: paths.runtimeDir,
     logsDir: paths.logsDir,
@@ -142,6 +145,7 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
         await launchConnect(existing, paths, log);
         await waitAllConnectors(existing, log);
       }
+      if (!recordAlive(existing.smtpSink)) await adoptSmtpSink(existing, paths, log);
       await adoptNewServices(existing, paths, present, absent, log);
       const missing = wanted.filter((d) => !recordAlive(existing.services[d.name]));
       if (missing.length > 0) {
@@ -167,6 +171,8 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
     { port: ports.kafka, label: 'Kafka', envVar: INFRA_PORT_ENV.kafka },
     { port: ports.kafkaController, label: 'Kafka controller', envVar: INFRA_PORT_ENV.kafkaController },
     { port: ports.connect, label: 'Kafka Connect', envVar: INFRA_PORT_ENV.connect },
+    { port: smtpSinkPorts(profile).smtp, label: 'SMTP sink', envVar: SMTP_SINK_PORT_ENV.smtp },
+    { port: smtpSinkPorts(profile).api, label: 'SMTP sink API', envVar: SMTP_SINK_PORT_ENV.api },
     ...wanted.map((d) => ({ port: servicePort(d, profile), label: d.name, envVar: servicePortEnvName(d.name) })),
   ]);
   for (const def of absent) log(`${def.name}: apps/${def.name} not in this checkout yet, skipped`);
@@ -203,6 +209,7 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
         await startKafkaPart(state, paths, java, log);
         await launchConnect(state, paths, log);
       })(),
+      launchSmtpSink(state, paths, log),
     ]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
 
@@ -237,6 +244,52 @@ async function waitForConcurrentStart(paths: StackPaths, log: Logger): Promise<S
   return readState(paths);
 }
 
+/** The SMTP sink runs from source with tsx, like the stack runner itself (it is part of it). */
+const SMTP_SINK_ENTRY = path.join('infra', 'stack', 'src', 'smtp-sink', 'main.ts');
+
+async function launchSmtpSink(state: StackState, paths: StackPaths, log: Logger): Promise<void> {
+  const t = Date.now();
+  const ports = smtpSinkPorts(state.profile);
+  const logFile = logFileOf(paths, 'smtp-sink');
+  const entry = path.join(paths.repoRoot, SMTP_SINK_ENTRY);
+  const env = {
+    ...process.env,
+    PAYSTATE_SMTP_SINK_SMTP_PORT: String(ports.smtp),
+    PAYSTATE_SMTP_SINK_HTTP_PORT: String(ports.api),
+    // kept across a sink restart; a reset wipes it with the rest of the runtime dir
+    PAYSTATE_SMTP_SINK_STORE: path.join(paths.runtimeDir, 'smtp-sink', 'messages.jsonl'),
+  };
+  const child = spawnLogged(process.execPath, ['--import', 'tsx', entry], { cwd: paths.repoRoot, env, logFile, detached: true });
+  if (child.pid === undefined) throw new StackError('could not spawn the SMTP sink');
+  const pid = child.pid;
+  const apiUrl = `http://${HOST}:${ports.api}`;
+  state.smtpSink = { pid, match: entry, logFile };
+  state.info.smtp = { host: HOST, port: ports.smtp, apiUrl };
+  writeState(paths, state);
+  await waitFor('the SMTP sink API', async () => ((await fetch(`${apiUrl}/livez`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    check: () => {
+      if (!isAlive(pid, entry)) throw new StackError(`the SMTP sink exited during start-up; see ${logFile}`, tailFile(logFile, 30));
+    },
+  });
+  log(`smtp sink ready on ${HOST}:${ports.smtp}, Mailpit API ${apiUrl} (${secs(Date.now() - t)})`);
+}
+
+/** A running stack without a live sink (started before it existed, or it died): start one, but never fail the caller over it. */
+async function adoptSmtpSink(state: StackState, paths: StackPaths, log: Logger): Promise<void> {
+  const ports = smtpSinkPorts(state.profile);
+  try {
+    await assertPortsFree([
+      { port: ports.smtp, label: 'SMTP sink', envVar: SMTP_SINK_PORT_ENV.smtp },
+      { port: ports.api, label: 'SMTP sink API', envVar: SMTP_SINK_PORT_ENV.api },
+    ]);
+    await launchSmtpSink(state, paths, log);
+  } catch (err) {
+    log(`the SMTP sink was not started: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function startPostgresPart(state: StackState, paths: StackPaths, bin: string, log: Logger): Promise<void> {
   const t = Date.now();
   const logFile = logFileOf(paths, 'postgres');
@@ -257,12 +310,16 @@ async function startPostgresPart(state: StackState, paths: StackPaths, bin: stri
  * its role, database and migrations, and add it to the stack's info, so it can be started.
  */
 async function adoptNewServices(state: StackState, paths: StackPaths, present: ServiceDefinition[], absent: ServiceDefinition[], log: Logger): Promise<void> {
-  const added = present.filter((d) => !state.info.services[d.name]);
+  const candidates = present.filter((d) => !state.info.services[d.name]);
+  // A service whose app is being written but not built yet is left for a later run, so that one
+  // unbuilt app does not stop every other suite that shares the running stack.
+  const unbuilt = candidates.filter((d) => !existsSync(path.join(paths.repoRoot, serviceEntries(d).migrate)));
+  for (const def of unbuilt) log(`${def.name}: ${serviceEntries(def).migrate} is missing (not built yet): not adopted this time`);
+  const added = candidates.filter((d) => !unbuilt.includes(d));
   if (added.length === 0) return;
   log(`${added.map((d) => d.name).join(', ')}: new since this stack started; creating databases and running migrations`);
-  for (const def of added) assertBuilt(paths.repoRoot, def, 'migrate');
   await ensureServiceDatabases(state.ports.pg, added);
-  state.info = buildInfo(state.profile, paths, state.ports, present);
+  state.info = buildInfo(state.profile, paths, state.ports, present.filter((d) => !unbuilt.includes(d)));
   state.skippedServices = absent.map((d) => d.name);
   writeState(paths, state);
   for (const def of added) await runMigrations(paths, state.info, def, log);
@@ -408,6 +465,7 @@ async function stopFromState(state: StackState, paths: StackPaths, log: Logger):
   await Promise.all(
     Object.entries(state.services).map(([name, rec]) => stopPid(rec.pid, { match: rec.match, timeoutMs: 15_000, label: name, log })),
   );
+  if (state.smtpSink) await stopPid(state.smtpSink.pid, { match: state.smtpSink.match, timeoutMs: 10_000, label: 'smtp sink', log });
   // Connect first: on SIGTERM it commits source offsets, so Debezium resumes where it stopped.
   if (state.connect) await stopPid(state.connect.pid, { match: state.connect.match, timeoutMs: 60_000, label: 'kafka connect', log });
   if (state.kafka) await stopPid(state.kafka.pid, { match: state.kafka.match, timeoutMs: 60_000, label: 'kafka', log });
@@ -482,6 +540,7 @@ export async function stackStatus(profile?: string): Promise<{ state?: StackStat
     row('postgres', state.pg, `${HOST}:${state.ports.pg}`),
     row('kafka', state.kafka, state.info.kafka.brokers.join(',')),
     row('connect', state.connect, state.info.connectUrl),
+    row('smtp sink', state.smtpSink, state.info.smtp ? `${state.info.smtp.host}:${state.info.smtp.port}, API ${state.info.smtp.apiUrl}` : ''),
   ];
   for (const c of state.connectors) {
     let detail = 'unknown (connect down)';

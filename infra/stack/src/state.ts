@@ -19,6 +19,8 @@ export interface StackInfo {
   pg: { host: string; port: number; superuserUrl: string };
   kafka: { brokers: string[] };
   connectUrl: string;
+  /** The SMTP sink: where services send mail, and its Mailpit-compatible API. Absent on a stack started before it existed. */
+  smtp?: { host: string; port: number; apiUrl: string };
   /** Every service of the registry present in this checkout, running or not. */
   services: Record<string, ServiceInfo>;
   runtimeDir: string;
@@ -50,6 +52,7 @@ export interface StackState {
   pg?: ProcessRecord & { bin: string; root: string; dataDir: string; socketDir: string; fallback: boolean };
   kafka?: ProcessRecord;
   connect?: ProcessRecord & { pluginDiscovery: string };
+  smtpSink?: ProcessRecord;
   connectors: { name: string; service: string; slot: string }[];
   services: Record<string, ProcessRecord & { port: number }>;
   /** Registered services whose apps/<name> is not in this checkout yet. */
@@ -89,5 +92,5 @@ export function infraAlive(state: StackState): boolean {
 
 /** Anything of this state still running (for cleanup of partial stacks). */
 export function anythingAlive(state: StackState): boolean {
-  return recordAlive(state.pg) || recordAlive(state.kafka) || recordAlive(state.connect) || Object.values(state.services).some(recordAlive);
+  return recordAlive(state.pg) || recordAlive(state.kafka) || recordAlive(state.connect) || recordAlive(state.smtpSink) || Object.values(state.services).some(recordAlive);
 }

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { startService } from '@paystate/service-runtime';
+import { NotificationServiceModule } from './app.module';
+import { loadConfig } from './config/config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await startService(NotificationServiceModule.register(config), {
+    port: config.PORT,
+    host: config.HOST,
+    consumer: { brokers: config.KAFKA_BROKERS, groupId: config.KAFKA_GROUP_ID, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY },
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('notification-service failed to start:', error);
+  process.exit(1);
+});
