@@ -439,13 +439,13 @@ async function startServiceWave(state: StackState, paths: StackPaths, defs: Serv
       if (child.pid === undefined) throw new StackError(`could not spawn ${def.name}`);
       state.services[def.name] = { pid: child.pid, match: main, logFile, port: info.port };
       writeState(paths, state);
-      await waitHealthy(def.name, info.url, child.pid, main, logFile);
+      await waitHealthy(def.name, info.url, child.pid, logFile);
       log(`${def.name} ready on ${info.url} (${secs(Date.now() - t)})`);
     }),
   );
 }
 
-async function waitHealthy(name: string, url: string, pid: number, match: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+async function waitHealthy(name: string, url: string, pid: number, logFile: string, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     `${name} GET /health`,
     async () => ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined),
@@ -453,7 +453,9 @@ async function waitHealthy(name: string, url: string, pid: number, match: string
       timeoutMs,
       intervalMs: 250,
       check: () => {
-        if (!isAlive(pid, match)) throw new StackError(`${name} exited during start-up; see ${logFile}`, tailFile(logFile, 30));
+        // no command-line match here: between fork and exec a child just spawned still shows its
+        // parent's command line, and the pid is ours, from seconds ago
+        if (!isAlive(pid)) throw new StackError(`${name} exited during start-up; see ${logFile}`, tailFile(logFile, 30));
       },
     },
   );
@@ -679,7 +681,7 @@ export async function startServiceProcess(
   };
   if (opts.waitReady !== false) {
     try {
-      await waitHealthy(def.name, url, pid, main, logFile, opts.timeoutMs);
+      await waitHealthy(def.name, url, pid, logFile, opts.timeoutMs);
     } catch (err) {
       await handle.kill();
       throw err;

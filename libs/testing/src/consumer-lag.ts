@@ -43,18 +43,36 @@ export async function committedOffset(brokers: string[], groupId: string, topic:
  * begin with what is written from now on. A suite uses it to leave behind the events that earlier
  * suites wrote for their own purposes (e.g. facts about orders that only exist in another service):
  * exactly what an operator does before starting a consumer on a topic with history it must not act on.
+ * One short-lived member per group joins, commits the high watermarks and leaves (kafkajs'
+ * admin.setOffsets joins once per topic, which costs seconds each); the groups go in parallel.
  */
 export async function moveGroupsToEnd(brokers: string[], groupIds: string[], topics: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: 'test-lag', brokers, logLevel: logLevel.NOTHING }).admin();
+  const kafka = new Kafka({ clientId: 'test-lag', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
   await admin.connect();
+  let ends: { topic: string; partition: number; offset: string }[];
   try {
-    for (const groupId of groupIds) {
-      for (const topic of topics) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId, topic, partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })) });
-      }
-    }
+    ends = (await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, offset: o.high }))))).flat();
   } finally {
     await admin.disconnect();
   }
+  await Promise.all(
+    groupIds.map(async (groupId) => {
+      const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000 });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics, fromBeginning: false });
+        let joined = false;
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          joined = true;
+        });
+        // nothing is processed or resolved: the member only exists to commit the ends
+        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+        await waitFor(`${groupId} to join`, () => (joined ? true : undefined), { timeoutMs: 30_000, intervalMs: 50 });
+        await consumer.commitOffsets(ends);
+      } finally {
+        await consumer.disconnect();
+      }
+    }),
+  );
 }
