@@ -129,7 +129,7 @@ async function main(): Promise<void> {
         if (ended) await sleep(1500);
         const payments = await call<{ status: string }[]>(`${url('payment-service')}/payments?orderId=${orderId}`, keys['payment-service']!);
         const notifications = await call<{ kind: string; status: string }[]>(`${url('notification-service')}/notifications?orderId=${orderId}`, keys['notification-service']!);
-        const journals = await call<{ kind: string; amount: number; currency: string }[]>(`${url('ledger-service')}/ledger/journals?orderId=${orderId}`, keys['ledger-service']!);
+        const { journals } = await call<{ journals: { kind: string; amount: number; currency: string }[] }>(`${url('ledger-service')}/ledger/journals?orderId=${orderId}`, keys['ledger-service']!);
         const outcome: Outcome = {
           path: p.name,
           orderId,
