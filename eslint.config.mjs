@@ -4,6 +4,32 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
+const DEP_CONSTRAINTS = [
+  // scope: a service may use shared code and nothing of another service
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
+  { sourceTag: 'scope:payment', onlyDependOnLibsWithTags: ['scope:payment', 'scope:shared'] },
+  { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
+  { sourceTag: 'scope:fulfilment', onlyDependOnLibsWithTags: ['scope:fulfilment', 'scope:shared'] },
+  { sourceTag: 'scope:notification', onlyDependOnLibsWithTags: ['scope:notification', 'scope:shared'] },
+  { sourceTag: 'scope:processor', onlyDependOnLibsWithTags: ['scope:processor', 'scope:shared'] },
+  { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // type: contracts are the bottom layer; apps are never imported
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence'] },
+  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling', 'type:testing'] },
+  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:runtime', 'type:testing'] },
+];
+
+// A service's own tests (apps/*/test) start the real stack through the tooling library; its
+// sources never may.
+const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
+  c.sourceTag === 'type:app' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:tooling'] } : c,
+);
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
@@ -26,25 +52,7 @@ export default tseslint.config(
         {
           allow: [],
           enforceBuildableLibDependency: false,
-          depConstraints: [
-            // scope: a service may use shared code and nothing of another service
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
-            { sourceTag: 'scope:payment', onlyDependOnLibsWithTags: ['scope:payment', 'scope:shared'] },
-            { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
-            { sourceTag: 'scope:fulfilment', onlyDependOnLibsWithTags: ['scope:fulfilment', 'scope:shared'] },
-            { sourceTag: 'scope:notification', onlyDependOnLibsWithTags: ['scope:notification', 'scope:shared'] },
-            { sourceTag: 'scope:processor', onlyDependOnLibsWithTags: ['scope:processor', 'scope:shared'] },
-            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // type: contracts are the bottom layer; apps are never imported
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence'] },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling', 'type:testing'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:runtime', 'type:testing'] },
-          ],
+          depConstraints: DEP_CONSTRAINTS,
         },
       ],
     },
@@ -64,6 +72,12 @@ export default tseslint.config(
       ],
       'no-restricted-globals': ['error', { name: 'Date', message: 'Pass the time in (ctx.now).' }, { name: 'process', message: 'Config is read in config/ only.' }],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness is an argument.' }],
+    },
+  },
+  {
+    files: ['apps/*/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { allow: [], enforceBuildableLibDependency: false, depConstraints: TEST_DEP_CONSTRAINTS }],
     },
   },
   {

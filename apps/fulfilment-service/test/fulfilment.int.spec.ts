@@ -11,8 +11,6 @@ import {
   PaymentVoidedV1,
 } from '@paystate/contracts';
 import { RawRecord, appendToOutbox } from '@paystate/messaging';
-// The harness that runs a service of the stack as a child process; libs/testing does not re-export it (yet).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { KafkaTap, apiHeaders, committedOffset, createApiKey, moveGroupsToEnd, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
 

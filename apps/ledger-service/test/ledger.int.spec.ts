@@ -3,8 +3,6 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventContract, PayloadOf, PaymentCapturedV1, PaymentRefundedV1, ShipmentDispatchedV1 } from '@paystate/contracts';
 import { appendToOutbox } from '@paystate/messaging';
-// The harness that runs a service of the stack as a child process; libs/testing does not re-export it (yet).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { KafkaTap, apiHeaders, createApiKey, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
 import { OrderJournals } from '../src/application/order-journals';

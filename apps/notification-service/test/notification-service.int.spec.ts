@@ -5,8 +5,6 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { EventContract, OrderCancelledV1, OrderCompletedV1, OrderConfirmedV1, OrderPlacedV1, PayloadOf, PaymentRefundedV1 } from '@paystate/contracts';
 import { appendToOutbox } from '@paystate/messaging';
-// The harness that runs a service of the stack as a child process, and the stack's SMTP sink; libs/testing does not re-export them.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ServiceProcess, SmtpSink, startServiceProcess, startSmtpSink } from '@paystate/stack';
 import { KafkaTap, apiHeaders, createApiKey, freePort, requestJson, sleep, testStack, waitFor } from '@paystate/testing';
 

@@ -1,6 +1,4 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-// The harness that runs a service of the stack as a child process; libs/testing does not re-export it (yet).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { JsonResponse, requestJson, sleep, testStack, waitFor } from '@paystate/testing';
 import { WebhookReceiver, freePort } from './webhook-receiver';

@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './api-keys';
 export * from './idempotency';
 export * from './test-hooks';
+export * from './background-loop';

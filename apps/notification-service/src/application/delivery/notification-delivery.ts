@@ -3,11 +3,11 @@ import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { NotificationSentV1 } from '@paystate/contracts';
 import { appendToOutbox, crashPoint } from '@paystate/messaging';
+import { BackgroundLoop } from '@paystate/service-runtime';
 import { decideAfterAttempt } from '../../domain/notification';
 import { Mailer } from '../../infrastructure/mail/mailer';
 import { NotificationRecord } from '../../infrastructure/persistence/notification.entity';
 import { NotificationStore } from '../../infrastructure/persistence/notification-store';
-import { BackgroundLoop } from '../background-loop';
 import { DELIVERY_SETTINGS, DeliverySettings } from './delivery-settings';
 
 const CLAIM_BATCH = 10;

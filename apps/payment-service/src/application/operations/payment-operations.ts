@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { appendToOutbox, crashPoint } from '@paystate/messaging';
+import { BackgroundLoop } from '@paystate/service-runtime';
 import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
 import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { ProcessorClient } from '../../infrastructure/processor/processor-client';
 import { eventsFor } from '../payment-events';
-import { BackgroundLoop } from '../background-loop';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
 export type RecordResult = 'applied' | 'already-settled' | 'unknown-operation';

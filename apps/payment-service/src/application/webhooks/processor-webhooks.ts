@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { BackgroundLoop } from '@paystate/service-runtime';
 import type { OperationOutcome } from '../../domain/payment';
 import { PaymentOperations, RecordResult } from '../operations/payment-operations';
-import { BackgroundLoop } from '../background-loop';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
 /** The processor's webhook body, as far as we rely on it; other fields are tolerated. */
