@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import type { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 
 /**
  * Runs a unit of background work at start, every interval and whenever kicked, never twice at once:
@@ -50,5 +50,34 @@ export class BackgroundLoop {
         this.logger.error({ err: error }, `${this.name} failed; it runs again at the next tick`);
       }
     } while (this.again && !this.stopped);
+  }
+}
+
+/**
+ * A Nest provider that owns a BackgroundLoop for the application's lifetime: started once the
+ * application is up, stopped (finishing the run in progress) on shutdown, kicked after a commit that
+ * created work for it. Subclasses say what one run does.
+ */
+export abstract class BackgroundWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly loop: BackgroundLoop;
+
+  protected constructor(name: string, intervalMs: number, logger: Logger) {
+    this.loop = new BackgroundLoop(name, () => this.runOnce(), intervalMs, logger);
+  }
+
+  /** One unit of work; true when it may have left more to do. */
+  protected abstract runOnce(): Promise<boolean>;
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Asks for a run now (coalesced with one in progress). */
+  kick(): void {
+    this.loop.kick();
   }
 }

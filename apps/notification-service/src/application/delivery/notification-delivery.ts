@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { NotificationSentV1 } from '@paystate/contracts';
 import { appendToOutbox, crashPoint } from '@paystate/messaging';
-import { BackgroundLoop } from '@paystate/service-runtime';
+import { BackgroundWorker } from '@paystate/service-runtime';
 import { decideAfterAttempt } from '../../domain/notification';
 import { Mailer } from '../../infrastructure/mail/mailer';
 import { NotificationRecord } from '../../infrastructure/persistence/notification.entity';
@@ -30,9 +30,8 @@ const failedTotal = counter('paystate_notifications_failed_total', 'Emails the m
  * when kicked after a commit that created due notifications.
  */
 @Injectable()
-export class NotificationDelivery implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationDelivery extends BackgroundWorker {
   private readonly logger = new Logger(NotificationDelivery.name);
-  private readonly loop: BackgroundLoop;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -40,24 +39,11 @@ export class NotificationDelivery implements OnApplicationBootstrap, OnApplicati
     private readonly mailer: Mailer,
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
   ) {
-    this.loop = new BackgroundLoop('notification delivery', () => this.sendDue(), settings.sweepIntervalMs, this.logger);
-  }
-
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Asks for a run now (coalesced with one in progress). */
-  kick(): void {
-    this.loop.kick();
+    super('notification delivery', settings.sweepIntervalMs, new Logger(NotificationDelivery.name));
   }
 
   /** One batch; true when a full batch suggests there is more. */
-  private async sendDue(): Promise<boolean> {
+  protected async runOnce(): Promise<boolean> {
     const claimed = await this.store.claimDue(this.dataSource.manager, new Date(), CLAIM_BATCH, this.settings.leaseMs);
     await Promise.all(claimed.map((n) => this.deliver(n)));
     return claimed.length === CLAIM_BATCH;

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { appendToOutbox, crashPoint } from '@paystate/messaging';
-import { BackgroundLoop } from '@paystate/service-runtime';
+import { BackgroundWorker } from '@paystate/service-runtime';
 import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
 import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
@@ -27,9 +27,8 @@ const MAX_BACKOFF_MS = 30_000;
  * instance takes it over the same way.
  */
 @Injectable()
-export class PaymentOperations implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PaymentOperations extends BackgroundWorker {
   private readonly logger = new Logger(PaymentOperations.name);
-  private readonly loop: BackgroundLoop;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -37,25 +36,11 @@ export class PaymentOperations implements OnApplicationBootstrap, OnApplicationS
     private readonly processor: ProcessorClient,
     @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
   ) {
-    this.loop = new BackgroundLoop('the operation resolver', () => this.runDue(), settings.resolverIntervalMs, this.logger);
-  }
-
-  /** At start (whatever a previous process left PENDING, IN_FLIGHT past its lease or UNKNOWN), then periodically. */
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Asks for a run now (coalesced with one in progress). */
-  kick(): void {
-    this.loop.kick();
+    super('the operation resolver', settings.resolverIntervalMs, new Logger(PaymentOperations.name));
   }
 
   /** One batch of due operations; true when there may be more (a full batch, or follow-up operations). */
-  private async runDue(): Promise<boolean> {
+  protected async runOnce(): Promise<boolean> {
     const claimed = await this.claimDue(new Date());
     const recorded = await Promise.all(claimed.map((op) => this.execute(op)));
     return claimed.length === CLAIM_BATCH || recorded.some(Boolean);

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { BackgroundLoop } from '@paystate/service-runtime';
+import { BackgroundWorker } from '@paystate/service-runtime';
 import type { OperationOutcome } from '../../domain/payment';
 import { PaymentOperations, RecordResult } from '../operations/payment-operations';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
@@ -42,16 +42,15 @@ export function outcomeOf(webhook: ProcessorWebhook): OperationOutcome | undefin
  * already recorded, finds its operation settled and changes nothing.
  */
 @Injectable()
-export class ProcessorWebhooks implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProcessorWebhooks extends BackgroundWorker {
   private readonly logger = new Logger(ProcessorWebhooks.name);
-  private readonly loop: BackgroundLoop;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly operations: PaymentOperations,
     @Inject(PAYMENT_SETTINGS) settings: PaymentSettings,
   ) {
-    this.loop = new BackgroundLoop('applying webhooks', () => this.drain(), settings.resolverIntervalMs, this.logger);
+    super('applying webhooks', settings.resolverIntervalMs, new Logger(ProcessorWebhooks.name));
   }
 
   /** Stores a verified webhook; false when it was already stored (a duplicate delivery). */
@@ -66,20 +65,8 @@ export class ProcessorWebhooks implements OnApplicationBootstrap, OnApplicationS
     return rows.length === 1;
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  kick(): void {
-    this.loop.kick();
-  }
-
   /** Applies stored webhooks one per transaction, oldest first, until none is left. */
-  private async drain(): Promise<boolean> {
+  protected async runOnce(): Promise<boolean> {
     while (await this.applyNext()) {
       // next
     }
