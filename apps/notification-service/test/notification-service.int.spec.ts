@@ -226,6 +226,31 @@ describe('notification-service', () => {
     }
   });
 
+  it('kills notification-service right after the mail server accepted, before its commit: the one at-least-once edge, resent with the same Message-ID, recorded once', async () => {
+    await service.stop();
+    service = await startServiceProcess(
+      info,
+      'notification-service',
+      { ...fast, SMTP_PORT: String(smtpPort), PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'notification.after-smtp-accept' },
+      { timeoutMs: 120_000 },
+    );
+    const c = newCustomer('accepted');
+    await publish(OrderConfirmedV1, c.orderId, confirmed(c.orderId, c.email));
+    expect((await service.waitForExit()).signal).toBe('SIGKILL');
+    const [first] = await waitForMails(c.email, 1);
+
+    service = await startNotificationService();
+    // the lease of the dead attempt runs out, and the notification is sent again, as it was
+    const [sent] = await waitForNotifications(c.orderId, 'SENT after the restart', (ns) => ns[0]?.status === 'SENT');
+    const mails = await waitForMails(c.email, 2);
+    expect(mails.map((m) => m.MessageID)).toEqual([first!.MessageID, first!.MessageID]);
+    expect(sent!.messageId.replace(/^<|>$/g, '')).toBe(first!.MessageID.replace(/^<|>$/g, ''));
+    await tap.waitForRecords(`NotificationSent for ${sent!.id}`, isSentFor(sent!.id));
+    await sleep(1_500);
+    expect(await notificationsOf(c.orderId)).toHaveLength(1);
+    expect(sentEventsFor(sent!.id)).toHaveLength(1);
+  });
+
   it('GET /notifications needs the notifications:read scope and a UUID orderId', async () => {
     expect((await requestJson(`${service.url}/notifications?orderId=${randomUUID()}`)).status).toBe(401);
     const bad = await requestJson<{ errors: { field: string }[] }>(`${service.url}/notifications?orderId=nope`, { headers: apiHeaders(key) });
