@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { CarrierFaultInjection } from './application/carrier-faults/carrier-faults';
 import { DispatchShipmentOnPaymentCaptured } from './application/dispatch-shipment/dispatch-on-payment-captured';
 import { FindFulfilment } from './application/find-shipments/find-shipments';
@@ -26,6 +26,11 @@ export class FulfilmentServiceModule {
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: fulfilmentDataSourceOptions(config) }),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
+        IdempotencyModule.forRoot({
+          ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+        }),
       ],
       controllers: [StockController, ShipmentsController, CarrierFaultsController, OrderEventsConsumer, PaymentEventsConsumer],
       providers: [

@@ -103,8 +103,12 @@ async function waitEmitted<T = Record<string, unknown>>(orderId: string, type: s
   return JSON.parse(record!.value!) as T;
 }
 
-const api = <T>(path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) =>
-  requestJson<T>(`${url}${path}`, { method: init.method ?? 'GET', headers: init.key === null ? {} : apiHeaders(init.key ?? opsKey), ...(init.body !== undefined ? { body: init.body } : {}) });
+const api = <T>(path: string, init: { method?: string; body?: unknown; key?: string | null; idempotencyKey?: string } = {}) =>
+  requestJson<T>(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: init.key === null ? {} : apiHeaders(init.key ?? opsKey, init.idempotencyKey),
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
 
 async function stock(sku: string, onHand: number): Promise<void> {
   const r = await api<StockView>(`/stock/${sku}`, { method: 'PUT', body: { onHand } });
@@ -275,10 +279,13 @@ describe('the fulfilment saga steps', () => {
   it('an injected carrier fault (failNext: 1) fails exactly the next dispatch, counted down in the database', async () => {
     const sku = newSku('FAULT');
     await stock(sku, 5);
-    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failNext: 1 }, key: readerKey })).status).toBe(403);
-    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failNext: -1 } })).status).toBe(400);
-    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failRate: 2 } })).status).toBe(400);
-    const set = await api('/admin/carrier/faults', { method: 'POST', body: { failNext: 1 } });
+    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failNext: 1 }, key: readerKey, idempotencyKey: randomUUID() })).status).toBe(403);
+    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failNext: -1 }, idempotencyKey: randomUUID() })).status).toBe(400);
+    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failRate: 2 }, idempotencyKey: randomUUID() })).status).toBe(400);
+    // a state-changing POST: no Idempotency-Key, no change (SPEC §5)
+    expect((await api('/admin/carrier/faults', { method: 'POST', body: { failNext: 1 } })).status).toBe(400);
+    const idempotencyKey = randomUUID();
+    const set = await api('/admin/carrier/faults', { method: 'POST', body: { failNext: 1 }, idempotencyKey });
     expect(set).toMatchObject({ status: 200, body: { failNext: 1, failRate: 0 } });
     try {
       const first = await placeAndAuthorise([{ sku, quantity: 1 }]);
@@ -287,6 +294,11 @@ describe('the fulfilment saga steps', () => {
       await waitEmitted(second, 'StockReserved');
       await publish(PaymentCapturedV1, first, captured(first));
       expect(await waitEmitted(first, 'ShipmentFailed')).toMatchObject({ reason: 'carrier unavailable (injected fault)' });
+      expect((await api('/admin/carrier/faults')).body).toEqual({ failNext: 0, failRate: 0 });
+      // the client's retry of the same request replays its answer and does not re-arm the spent fault
+      const replay = await api('/admin/carrier/faults', { method: 'POST', body: { failNext: 1 }, idempotencyKey });
+      expect(replay).toMatchObject({ status: 200, body: { failNext: 1, failRate: 0 } });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect((await api('/admin/carrier/faults')).body).toEqual({ failNext: 0, failRate: 0 });
       await publish(PaymentCapturedV1, second, captured(second));
       await waitEmitted(second, 'ShipmentDispatched');

@@ -10,6 +10,12 @@ const schema = z.object({
   KAFKA_GROUP_ID: z.string().default('fulfilment-service'),
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** How long a finished Idempotency-Key is replayed (SPEC §5: at least 24 h). */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24, 'must be at least 24 (SPEC §5)').default(24),
+  /** How long a request holds its key before a retry may take it over (its process presumed dead). */
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  /** How often expired idempotency keys are deleted; 0 turns the purge off. */
+  IDEMPOTENCY_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
 });
 
 export type FulfilmentServiceConfig = z.output<typeof schema>;

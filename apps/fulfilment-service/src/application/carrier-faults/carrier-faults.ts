@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
 import { CarrierFaults, NO_CARRIER_FAULTS } from '../../domain/carrier';
 import { FulfilmentStore } from '../../infrastructure/persistence/fulfilment-store';
 
@@ -18,14 +19,27 @@ export class CarrierFaultInjection {
     return this.dataSource.transaction((manager) => this.store.lockCarrierFaults(manager));
   }
 
-  async inject(change: Partial<CarrierFaults>, clientId: string, now: Date): Promise<CarrierFaults> {
-    const faults = await this.dataSource.transaction(async (manager) => {
-      const next = { ...(await this.store.lockCarrierFaults(manager)), ...change };
-      await this.store.saveCarrierFaults(manager, next, now);
-      return next;
+  /**
+   * Sets the faults and completes the request's Idempotency-Key in the same transaction, so a retry
+   * replays this answer rather than setting the faults again (e.g. re-arming a `failNext` that has
+   * counted down in between).
+   */
+  async inject(
+    change: Partial<CarrierFaults>,
+    clientId: string,
+    now: Date,
+    idempotency: { claim: IdempotencyClaim; respond: (faults: CarrierFaults) => IdempotentResponse },
+  ): Promise<IdempotentResponse> {
+    let faults: CarrierFaults = NO_CARRIER_FAULTS;
+    const response = await this.dataSource.transaction(async (manager) => {
+      faults = { ...(await this.store.lockCarrierFaults(manager)), ...change };
+      await this.store.saveCarrierFaults(manager, faults, now);
+      const answer = idempotency.respond(faults);
+      await completeIdempotencyKey(manager, idempotency.claim, answer);
+      return answer;
     });
     this.logger.warn({ clientId, ...faults }, 'carrier faults injected');
-    return faults;
+    return response;
   }
 
   async clear(clientId: string, now: Date): Promise<CarrierFaults> {

@@ -1,6 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { ApiClient, CallingClient, RequireScopes, ZodBodyPipe } from '@paystate/service-runtime';
+import {
+  ApiClient,
+  CallingClient,
+  CurrentIdempotencyClaim,
+  Idempotent,
+  IdempotencyClaim,
+  RequireScopes,
+  ZodBodyPipe,
+  jsonResponse,
+  sendIdempotentResponse,
+} from '@paystate/service-runtime';
 import { CarrierFaultInjection } from '../../application/carrier-faults/carrier-faults';
 import type { CarrierFaults } from '../../domain/carrier';
 import { FULFILMENT_SCOPES } from './scopes';
@@ -23,12 +34,22 @@ export class CarrierFaultsController {
     return this.faults.current();
   }
 
-  /** `{"failNext": n}` fails the next n hand-overs; `{"failRate": 0..1}` fails each with that probability. */
+  /**
+   * `{"failNext": n}` fails the next n hand-overs; `{"failRate": 0..1}` fails each with that
+   * probability. Idempotent (SPEC §5): the same key replays the stored answer.
+   */
   @Post()
-  @HttpCode(200)
   @RequireScopes(FULFILMENT_SCOPES.stockWrite)
-  inject(@Body(new ZodBodyPipe(faultRequest)) body: z.output<typeof faultRequest>, @CallingClient() client: ApiClient): Promise<CarrierFaults> {
-    return this.faults.inject({ ...(body.failNext !== undefined ? { failNext: body.failNext } : {}), ...(body.failRate !== undefined ? { failRate: body.failRate } : {}) }, client.clientId, new Date());
+  @Idempotent()
+  async inject(
+    @Body(new ZodBodyPipe(faultRequest)) body: z.output<typeof faultRequest>,
+    @CallingClient() client: ApiClient,
+    @CurrentIdempotencyClaim() claim: IdempotencyClaim,
+    @Res() res: Response,
+  ): Promise<void> {
+    const change = { ...(body.failNext !== undefined ? { failNext: body.failNext } : {}), ...(body.failRate !== undefined ? { failRate: body.failRate } : {}) };
+    const response = await this.faults.inject(change, client.clientId, new Date(), { claim, respond: (faults) => jsonResponse(200, faults) });
+    sendIdempotentResponse(res, response);
   }
 
   @Delete()
