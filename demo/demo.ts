@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { CURRENCY_MINOR_UNITS } from '@paystate/contracts';
 import { readStackInfo, StackInfo } from '@paystate/stack';
 
 const program = new Command('demo')
@@ -78,7 +79,11 @@ async function call<T>(url: string, key: string, init: { method?: string; body?:
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const money = (minor: number) => (minor / 100).toFixed(2);
+/** Minor units as the currency writes them (JPY has none, KWD three). */
+const money = (minor: number, currency: string) => {
+  const digits = CURRENCY_MINOR_UNITS[currency] ?? 2;
+  return (minor / 10 ** digits).toFixed(digits);
+};
 
 async function main(): Promise<void> {
   const info = stackOrExplain(opts.profile);
@@ -136,7 +141,7 @@ async function main(): Promise<void> {
           order: order.cancellationReason ? `${order.status} (${order.cancellationReason})` : order.status,
           payment: payments[0]?.status ?? '—',
           emails: notifications.map((n) => (n.status === 'SENT' ? n.kind : `${n.kind} (${n.status})`)),
-          ledger: journals.length ? journals.map((j) => `${j.kind} ${money(j.amount)} ${j.currency}`).join(', ') : 'no journal',
+          ledger: journals.length ? journals.map((j) => `${j.kind} ${money(j.amount, j.currency)} ${j.currency}`).join(', ') : 'no journal',
           ended,
         };
         if (!opts.json) console.log(`  ${p.name.padEnd(18)} ${ended ? 'ended' : 'did NOT end in time'}`);

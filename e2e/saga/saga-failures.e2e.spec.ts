@@ -24,7 +24,7 @@ async function assertHappyOnce(id: string, email: string): Promise<void> {
   expect(await saga.processorRecords(payment.id)).toMatchObject({ authorisations: 1, captures: 1, voids: 0, refunds: 0 });
   expect((await saga.journals(id)).map((j) => j.kind).sort()).toEqual(['CAPTURE', 'DISPATCH']);
   expect((await saga.notifications(id)).map((n) => n.kind).sort()).toEqual(['ORDER_CONFIRMED', 'ORDER_DISPATCHED']);
-  expect((await saga.mailsTo(email)).map((m) => m.Subject)).toHaveLength(2);
+  expect(await saga.mailsTo(email)).toHaveLength(2);
   const once = (type: string) => tap.matching((r) => r.key === id && r.headers['eventType'] === type).map((r) => r.headers['id']);
   for (const type of ['OrderPlaced', 'PaymentAuthorised', 'StockReserved', 'PaymentCaptured', 'ShipmentDispatched', 'OrderConfirmed', 'OrderCompleted']) {
     expect([type, new Set(once(type)).size]).toEqual([type, 1]);

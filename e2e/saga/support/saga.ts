@@ -74,7 +74,7 @@ export class Saga {
     };
     await this.startService('processor-sim', env['processor-sim']);
     await Promise.all(
-      SAGA_SERVICES.filter((s) => s !== 'processor-sim').map((s) => this.startService(s, { ...(s === 'payment-service' ? FAST_PAYMENTS : {}), ...env[s] })),
+      SAGA_SERVICES.filter((s) => s !== 'processor-sim').map((s) => this.startService(s, env[s])),
     );
   }
 

@@ -25,8 +25,7 @@ export class FollowSaga {
 
   /** A fact that moves or annotates the order. */
   async follow(event: ConsumedEvent, ctx: HandlerContext, orderId: string, fact: OrderFact): Promise<void> {
-    const record = await this.lockOrder(ctx.manager, orderId, event);
-    await recordOnTimeline(ctx.manager, { orderId, eventId: event.id, topic: event.topic, type: event.type, version: event.version, causationId: event.causationId, occurredAt: event.occurredAt }, ctx.now);
+    const record = await this.lockAndRecord(event, ctx, orderId);
 
     const before = record.toDomain();
     const outcome = applyFact(before, fact);
@@ -47,8 +46,15 @@ export class FollowSaga {
 
   /** A fact that only belongs on the timeline (ledger journals, notifications sent). */
   async record(event: ConsumedEvent, ctx: HandlerContext, orderId: string): Promise<void> {
-    await this.lockOrder(ctx.manager, orderId, event);
-    await recordOnTimeline(ctx.manager, { orderId, eventId: event.id, topic: event.topic, type: event.type, version: event.version, causationId: event.causationId, occurredAt: event.occurredAt }, ctx.now);
+    await this.lockAndRecord(event, ctx, orderId);
+  }
+
+  /** Locks the order (facts about one order apply one at a time) and puts the fact on its timeline. */
+  private async lockAndRecord(event: ConsumedEvent, ctx: HandlerContext, orderId: string): Promise<OrderRecord> {
+    const order = await this.lockOrder(ctx.manager, orderId, event);
+    const { id: eventId, topic, type, version, causationId, occurredAt } = event;
+    await recordOnTimeline(ctx.manager, { orderId, eventId, topic, type, version, causationId, occurredAt }, ctx.now);
+    return order;
   }
 
   private async lockOrder(manager: EntityManager, orderId: string, event: ConsumedEvent): Promise<OrderRecord> {
