@@ -212,6 +212,54 @@ describe('the payment saga steps', () => {
   });
 });
 
+describe('issue 8: refunds move the books every time, and never beyond what was captured', () => {
+  it('a second partial refund is recorded with its own version and log row; one beyond what is left is refused before the processor', async () => {
+    const orderId = await placeOrder('tok_visa_approve', 10_000);
+    const p = await paymentReaches(orderId, 'AUTHORISED');
+    await publish(StockReservedV1, orderId, { orderId, reservationId: randomUUID(), items: [{ sku: 'BOOK-1', quantity: 1 }], reservedAt: new Date().toISOString() });
+    await paymentReaches(orderId, 'CAPTURED');
+    const refund = (amount: number) => requestJson<{ type?: string; detail?: string; operationId?: string }>(`${paymentUrl}/payments/${p.id}/refunds`, { method: 'POST', body: { amount }, headers: apiHeaders(opsKey, randomUUID()) });
+
+    expect((await refund(3000)).status).toBe(202);
+    await waitFor('the first refund', async () => ((await paymentOf(orderId))!.refundedAmount === 3000 ? true : undefined));
+    expect((await refund(3000)).status).toBe(202);
+    const twice = await waitFor('the second refund on the books', async () => {
+      const now = (await paymentOf(orderId))!;
+      return now.refundedAmount === 6000 ? now : undefined;
+    });
+    expect(twice.status).toBe('PARTIALLY_REFUNDED');
+
+    // 4000 left: 7000 is refused with a problem that says so, and the processor is never asked
+    const over = await refund(7000);
+    expect(over.status).toBe(422);
+    expect(over.body.type).toContain('refund-exceeds-captured');
+    expect(over.body.detail).toContain('4000');
+    // two refunds at once may not together exceed it either: the one in flight counts
+    const [a, b] = await Promise.all([refund(2500), refund(2500)]);
+    expect([a.status, b.status].sort()).toEqual([202, 422]);
+    const settled = await waitFor('the last refund', async () => {
+      const now = (await paymentOf(orderId))!;
+      return now.refundedAmount === 8500 && now.operations.every((o) => o.status === 'SUCCEEDED') ? now : undefined;
+    });
+    expect(settled.status).toBe('PARTIALLY_REFUNDED');
+    // the refused ones never became operations, so the processor was never asked
+    expect(settled.operations.filter((o) => o.type === 'REFUND')).toHaveLength(3);
+    expect(await records(p.id)).toMatchObject({ refunds: 3 });
+    const log = await queryAsSuperuser<{ to_status: string; version: number; refunded_amount: string }>(
+      'paystate_payment',
+      'SELECT to_status, version, refunded_amount FROM payment_transition WHERE payment_id = $1 ORDER BY version',
+      [p.id],
+    );
+    expect(log.slice(-3).map((t) => [t.to_status, Number(t.refunded_amount)])).toEqual([
+      ['PARTIALLY_REFUNDED', 3000],
+      ['PARTIALLY_REFUNDED', 6000],
+      ['PARTIALLY_REFUNDED', 8500],
+    ]);
+    expect(log.map((t) => t.version)).toEqual(log.map((_, i) => i + 1));
+    await tap.waitForRecords('three PaymentRefunded', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentRefunded', 3);
+  });
+});
+
 describe('F1: the processor executes and the response is lost', () => {
   it.each([['authorise'], ['capture']])('%s: the operation goes UNKNOWN, is resolved with the same key, and the processor has exactly one', async (operation) => {
     const orderId = await placeOrder('tok_visa_approve');
@@ -321,6 +369,49 @@ describe('F4: webhooks', () => {
     });
     expect((await paymentOf(orderId))!.status).toBe('AUTHORISED');
     expect(await queryAsSuperuser('paystate_payment', 'SELECT id FROM payment_transition WHERE payment_id = $1', [p.id])).toHaveLength(transitionsBefore.length);
+  });
+
+  it('a signed webhook of an unrelated type, or about another movement, naming an operation in flight is acknowledged, ignored with its reason, counted, and changes nothing', async () => {
+    // the processor fails the authorisation's first calls, so it stays in flight while the reports arrive
+    await fault({ operation: 'authorise', kind: 'error500', count: 3 });
+    const orderId = await placeOrder('tok_visa_approve');
+    const inFlight = await waitFor('the authorisation to be in flight', async () => (await paymentOf(orderId))?.operations[0]);
+    const ignoredBefore = (await requestJson<string>(`${paymentUrl}/metrics`)).body;
+    const reports = [
+      { type: 'payout.succeeded', data: { operationId: inFlight.id, objectId: 'po_x' } },
+      { type: 'capture.failed', data: { operationId: inFlight.id, reference: (await paymentOf(orderId))!.id, objectId: 'cap_x', amount: 2500, currency: 'EUR' } },
+      { type: 'authorisation.succeeded', data: { operationId: inFlight.id, reference: randomUUID(), objectId: 'auth_x', amount: 2500, currency: 'EUR' } },
+    ];
+    const ids: string[] = [];
+    for (const r of reports) {
+      const body = { id: `evt_${randomUUID()}`, created: Math.floor(Date.now() / 1000), ...r };
+      ids.push(body.id);
+      const answer = await postWebhook(signedWebhook(body));
+      expect(answer.status).toBe(200); // acknowledged, so the processor stops delivering it
+    }
+    const rows = await waitFor('the reports to be ignored', async () => {
+      const found = await queryAsSuperuser<{ event_id: string; outcome: string | null; ignored_reason: string | null }>(
+        'paystate_payment',
+        'SELECT event_id, outcome, ignored_reason FROM processor_webhook WHERE event_id = ANY($1)',
+        [ids],
+      );
+      return found.length === 3 && found.every((f) => f.outcome) ? found : undefined;
+    });
+    expect(Object.fromEntries(rows.map((r) => [r.event_id, [r.outcome, r.ignored_reason]]))).toEqual({
+      [ids[0]!]: ['ignored', 'unknown-type'],
+      [ids[1]!]: ['ignored', 'type-mismatch'],
+      [ids[2]!]: ['ignored', 'reference-mismatch'],
+    });
+    const count = (text: string, reason: string) => Number(text.split('\n').find((l) => l.startsWith(`paystate_webhooks_ignored_total{reason="${reason}"}`))?.split(' ').pop() ?? 0);
+    const metrics = (await requestJson<string>(`${paymentUrl}/metrics`)).body;
+    for (const reason of ['unknown-type', 'type-mismatch', 'reference-mismatch']) expect(count(metrics, reason)).toBe(count(ignoredBefore, reason) + 1);
+
+    // the real authorisation goes through, with the processor's own id
+    const authorised = await paymentReaches(orderId, 'AUTHORISED', 45_000);
+    expect(authorised.authorisationId).toMatch(/^auth_/);
+    expect(authorised.authorisationId).not.toBe('auth_x');
+    expect(authorised.operations).toEqual([expect.objectContaining({ id: inFlight.id, type: 'AUTHORISE', status: 'SUCCEEDED' })]);
+    expect(await records(authorised.id)).toMatchObject({ authorisations: 1 });
   });
 
   it('a webhook that arrives before our own call returns lands on the same single transition', async () => {

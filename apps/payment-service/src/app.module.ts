@@ -5,6 +5,7 @@ import { PaymentOperations } from './application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from './application/order-placed/initiate-payment';
 import { PAYMENT_SETTINGS } from './application/payment-settings';
 import { RefundPaymentUseCase } from './application/refunds/refund-payment';
+import { ResolveReviewUseCase } from './application/review/resolve-review';
 import { PaymentSagaSteps } from './application/saga/saga-steps';
 import { ProcessorWebhooks } from './application/webhooks/processor-webhooks';
 import type { PaymentServiceConfig } from './config/config';
@@ -44,6 +45,7 @@ export class PaymentServiceModule {
         InitiatePaymentOnOrderPlaced,
         PaymentSagaSteps,
         RefundPaymentUseCase,
+        ResolveReviewUseCase,
         FindPaymentsQuery,
       ],
     };

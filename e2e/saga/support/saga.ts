@@ -33,7 +33,16 @@ export interface OrderView {
   total: number;
   currency: string;
 }
-export interface PaymentView { id: string; orderId: string; status: string; amount: number; refundedAmount: number }
+export interface OperationView { id: string; type: string; status: string; reason: string; origin: string; attempts: number; resultCode: string | null }
+export interface PaymentView {
+  id: string;
+  orderId: string;
+  status: string;
+  amount: number;
+  refundedAmount: number;
+  review: { from: string; operationId: string | null } | null;
+  operations: OperationView[];
+}
 export interface ProcessorCounts { authorisations: number; captures: number; voids: number; refunds: number; declines: number }
 export interface Posting { account: string; side: 'DEBIT' | 'CREDIT'; amount: number }
 export interface JournalView { id: string; kind: string; currency: string; amount: number; postings: Posting[]; sourceEventId: string }
@@ -67,7 +76,7 @@ export class Saga {
     const client = `saga-${randomUUID().slice(0, 8)}`;
     this.keys = {
       orders: await createApiKey('order-service', { clientId: client, scopes: ['orders:write', 'orders:read'] }),
-      payments: await createApiKey('payment-service', { clientId: client, scopes: ['payments:read', 'payments:refund'] }),
+      payments: await createApiKey('payment-service', { clientId: client, scopes: ['payments:read', 'payments:refund', 'payments:resolve'] }),
       ledger: await createApiKey('ledger-service', { clientId: client, scopes: ['ledger:read'] }),
       fulfilment: await createApiKey('fulfilment-service', { clientId: client, scopes: ['stock:read', 'stock:write', 'shipments:read'] }),
       notifications: await createApiKey('notification-service', { clientId: client, scopes: ['notifications:read'] }),
@@ -118,6 +127,12 @@ export class Saga {
     const r = await requestJson<{ id: string }>(`${this.url('order-service')}/orders`, { method: 'POST', body, headers: apiHeaders(this.keys.orders!, randomUUID()) });
     if (r.status !== 201) throw new Error(`POST /orders → ${r.status} ${JSON.stringify(r.body)}`);
     return { id: r.body.id, email };
+  }
+
+  /** A person resolves a payment under review (POST /payments/:id/resolutions). */
+  async resolvePayment(paymentId: string, body: object, idempotencyKey: string = randomUUID()): Promise<{ status: number; body: Record<string, unknown> }> {
+    const r = await requestJson<Record<string, unknown>>(`${this.url('payment-service')}/payments/${paymentId}/resolutions`, { method: 'POST', body, headers: apiHeaders(this.keys.payments!, idempotencyKey) });
+    return { status: r.status, body: r.body };
   }
 
   // ---- observations

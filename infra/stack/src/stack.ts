@@ -346,7 +346,7 @@ async function runMigrations(paths: StackPaths, info: StackInfo, def: ServiceDef
 /** The dev stack's operator keys: one per service with an API, with every scope it knows. */
 const DEV_API_KEYS = [
   { service: 'order-service', scopes: 'orders:write,orders:read' },
-  { service: 'payment-service', scopes: 'payments:read,payments:refund' },
+  { service: 'payment-service', scopes: 'payments:read,payments:refund,payments:resolve' },
   { service: 'ledger-service', scopes: 'ledger:read' },
   { service: 'fulfilment-service', scopes: 'stock:read,stock:write,shipments:read' },
   { service: 'notification-service', scopes: 'notifications:read' },

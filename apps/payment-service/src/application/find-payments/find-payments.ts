@@ -10,6 +10,8 @@ export interface OperationView {
   amount: number;
   attempts: number;
   resultCode: string | null;
+  /** `processor-call`: sent by us; `operator-record`: recorded by a person from the processor's records. */
+  origin: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -23,6 +25,8 @@ export interface PaymentView {
   currency: string;
   authorisationId: string | null;
   captureId: string | null;
+  /** While REQUIRES_REVIEW: the state underneath and the operation a person must settle. */
+  review: { from: string; operationId: string | null } | null;
   operations: OperationView[];
   createdAt: string;
   updatedAt: string;
@@ -55,6 +59,7 @@ export class FindPaymentsQuery {
         currency: p.currency,
         authorisationId: p.authorisationId,
         captureId: p.captureId,
+        review: p.reviewFromStatus ? { from: p.reviewFromStatus, operationId: p.reviewOperationId } : null,
         operations: operations.map((o) => ({
           id: o.id,
           type: o.type,
@@ -63,6 +68,7 @@ export class FindPaymentsQuery {
           amount: o.amount,
           attempts: o.attempts,
           resultCode: o.resultCode,
+          origin: o.origin,
           createdAt: o.createdAt.toISOString(),
           updatedAt: o.updatedAt.toISOString(),
         })),

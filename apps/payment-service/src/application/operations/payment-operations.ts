@@ -1,15 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { appendToOutbox, crashPoint } from '@paystate/messaging';
 import { BackgroundWorker } from '@paystate/service-runtime';
 import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
+import { ProcessorReport, ReportMismatchReason, reportMismatch } from '../../domain/processor-report';
 import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { ProcessorClient } from '../../infrastructure/processor/processor-client';
 import { eventsFor } from '../payment-events';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
-export type RecordResult = 'applied' | 'already-settled' | 'unknown-operation';
+/** What became of a reported outcome: applied, a repeat of one already recorded, or ignored (and why). */
+export type RecordResult = { outcome: 'applied' } | { outcome: 'already-settled' } | { outcome: 'ignored'; reason: IgnoredReason; detail: string };
+/** Why a report changed nothing: not about that operation, about none we know, or not a report we can read. */
+export type IgnoredReason = ReportMismatchReason | 'unknown-operation' | 'unknown-type' | 'malformed';
 
 const CLAIM_BATCH = 10;
 const MAX_BACKOFF_MS = 30_000;
@@ -34,7 +38,7 @@ export class PaymentOperations extends BackgroundWorker {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly store: PaymentStore,
     private readonly processor: ProcessorClient,
-    @Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings,
+    @Inject(PAYMENT_SETTINGS) settings: PaymentSettings,
   ) {
     super('the operation resolver', settings.resolverIntervalMs, new Logger(PaymentOperations.name));
   }
@@ -46,22 +50,8 @@ export class PaymentOperations extends BackgroundWorker {
     return claimed.length === CLAIM_BATCH || recorded.some(Boolean);
   }
 
-  private async claimDue(now: Date): Promise<PaymentOperationRecord[]> {
-    // an UPDATE … RETURNING comes back from TypeORM as [rows, affected]
-    const [rows] = await this.dataSource.query<[{ id: string }[], number]>(
-      `WITH due AS (
-         SELECT id FROM payment_operation
-         WHERE status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN') AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-         ORDER BY next_attempt_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       UPDATE payment_operation o SET status = 'IN_FLIGHT', attempts = o.attempts + 1, locked_until = $3, updated_at = $1
-       FROM due WHERE o.id = due.id
-       RETURNING o.id`,
-      [now, CLAIM_BATCH, new Date(now.getTime() + this.settings.operationLeaseMs)],
-    );
-    if (rows.length === 0) return [];
-    return this.dataSource.manager.findBy(PaymentOperationRecord, { id: In(rows.map((r) => r.id)) });
+  private claimDue(now: Date): Promise<PaymentOperationRecord[]> {
+    return this.store.claimDue(this.dataSource.manager, now, CLAIM_BATCH);
   }
 
   /** Calls the processor for one claimed operation; true when an outcome was recorded. */
@@ -81,59 +71,49 @@ export class PaymentOperations extends BackgroundWorker {
 
     if (now >= op.deadlineAt) {
       this.logger.error({ operationId: op.id, paymentId: op.paymentId, type: op.type, reason: result.reason }, 'outcome still unknown at the deadline: payment needs review');
-      await this.dataSource.transaction(async (manager) => {
-        const [, affected] = await manager.query<[unknown, number]>(
-          `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = 'infinity', last_error = $2, updated_at = $3
-           WHERE id = $1 AND status = 'IN_FLIGHT'`,
-          [op.id, `deadline passed; last: ${result.reason}`, now],
-        );
-        if (affected !== 1) return;
-        const current = await this.store.lock(manager, op.paymentId);
-        if (!current) return;
-        const decision = operationUnresolved(current, op.type);
-        const next = await this.store.apply(manager, current, decision, cause, now);
-        await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
-      });
+      await this.dataSource.transaction((manager) => this.giveUp(manager, op.id, `deadline passed; last: ${result.reason}`, cause, now));
       return true;
     }
 
     const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.max(0, op.attempts - 1));
     this.logger.warn({ operationId: op.id, paymentId: op.paymentId, type: op.type, attempt: op.attempts, reason: result.reason, retryInMs: backoff }, 'processor outcome unknown; will retry with the same key');
-    await this.dataSource.query(
-      `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = $2, last_error = $3, updated_at = $4
-       WHERE id = $1 AND status = 'IN_FLIGHT'`,
-      [op.id, new Date(now.getTime() + backoff), result.reason, now],
-    );
+    await this.store.markUnknown(this.dataSource.manager, op.id, new Date(now.getTime() + backoff), result.reason, now);
     return false;
   }
 
   /**
-   * The one place an operation gets its outcome, whoever learnt it (our own call, the resolver, a
-   * webhook): the operation settles, the payment moves, events are written. A second report of
-   * the same outcome finds the operation settled and changes nothing.
+   * The outcome is still unknown at the deadline: no more retries, the payment goes to review and a
+   * person takes over (a late webhook still settles the operation; so does the person).
    */
-  async recordOutcome(manager: EntityManager, operationId: string, outcome: OperationOutcome, cause: Cause, now: Date): Promise<RecordResult> {
-    const op = await manager.findOne(PaymentOperationRecord, { where: { id: operationId }, lock: { mode: 'pessimistic_write' } });
-    if (!op) return 'unknown-operation';
-    if (op.status === 'SUCCEEDED' || op.status === 'FAILED') return 'already-settled';
-    const payment = await this.store.lock(manager, op.paymentId);
-    if (!payment) return 'unknown-operation';
+  async giveUp(manager: EntityManager, operationId: string, lastError: string, cause: Cause, now: Date): Promise<void> {
+    const op = await this.store.lockOperation(manager, operationId);
+    if (!op || !(await this.store.markUnknown(manager, op.id, null, lastError, now))) return;
+    const current = await this.store.lock(manager, op.paymentId);
+    if (!current) return;
+    const decision = operationUnresolved(current, op);
+    const next = await this.store.apply(manager, current, decision, cause, now);
+    await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
+  }
 
-    await manager.update(
-      PaymentOperationRecord,
-      { id: op.id },
-      {
-        status: outcome.result === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
-        processorObjectId: outcome.result === 'succeeded' ? outcome.objectId : null,
-        resultCode: outcome.result === 'failed' ? outcome.code : null,
-        lockedUntil: null,
-        updatedAt: now,
-      },
-    );
+  /**
+   * The one place an operation gets its outcome, whoever learnt it (our own call, the resolver, a
+   * webhook, a person): the operation settles, the payment moves, events are written. A second
+   * report of the same outcome finds the operation settled and changes nothing. A processor report
+   * (a webhook) must be about this operation; one that is not changes nothing and says why.
+   */
+  async recordOutcome(manager: EntityManager, operationId: string, outcome: OperationOutcome, cause: Cause, now: Date, report?: ProcessorReport): Promise<RecordResult> {
+    const op = await this.store.lockOperation(manager, operationId);
+    const payment = op ? await this.store.lock(manager, op.paymentId) : undefined;
+    if (!op || !payment) return { outcome: 'ignored', reason: 'unknown-operation', detail: `no operation ${operationId}` };
+    const mismatch = report ? reportMismatch(report, op, payment) : undefined;
+    if (mismatch) return { outcome: 'ignored', ...mismatch };
+    if (op.status === 'SUCCEEDED' || op.status === 'FAILED') return { outcome: 'already-settled' };
+
+    await this.store.settleOperation(manager, op.id, outcome, now);
     const decision = applyOutcome(payment, op, outcome);
     const next = await this.store.apply(manager, payment, decision, { ...cause, traceparent: cause.traceparent ?? op.traceparent ?? undefined }, now);
     await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
-    return 'applied';
+    return { outcome: 'applied' };
   }
 
   private async emit(manager: EntityManager, orderId: string, events: ReturnType<typeof eventsFor>, cause: Cause, now: Date): Promise<void> {

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
-import { isRejection, requestRefund } from '../../domain/payment';
-import { PaymentOperationRecord } from '../../infrastructure/persistence/payment.entity';
-import { PaymentStore } from '../../infrastructure/persistence/payment-store';
+import { RejectionCode, isRejection, refundableRemainder, requestRefund } from '../../domain/payment';
+import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { PaymentOperations } from '../operations/payment-operations';
 
 export type RefundResult =
   | { ok: true; operationId: string; amount: number }
-  | { ok: false; reason: 'not-found' | 'refused' | 'in-progress'; detail: string };
+  | { ok: false; reason: 'not-found' | RejectionCode; detail: string };
 
 /**
  * An operator refund: a REFUND operation persisted PENDING (the processor is called after the
@@ -32,7 +31,7 @@ export class RefundPaymentUseCase {
   ): Promise<IdempotentResponse> {
     let started = false;
     const response = await this.dataSource.transaction(async (manager) => {
-      const result = await this.decide(manager, paymentId, amount, requestId, now);
+      const result = await this.startRefund(manager, paymentId, amount, { id: requestId, type: 'operator-refund' }, now);
       started = result.ok;
       const answer = idempotency.respond(result);
       await completeIdempotencyKey(manager, idempotency.claim, answer);
@@ -42,15 +41,17 @@ export class RefundPaymentUseCase {
     return response;
   }
 
-  private async decide(manager: EntityManager, paymentId: string, amount: number | undefined, requestId: string, now: Date): Promise<RefundResult> {
+  /** Starts the refund inside the caller's transaction (the API's, with its idempotency key). */
+  async startRefund(manager: EntityManager, paymentId: string, amount: number | undefined, cause: Cause, now: Date): Promise<RefundResult> {
     const payment = await this.store.lock(manager, paymentId);
     if (!payment) return { ok: false, reason: 'not-found', detail: `No payment ${paymentId}.` };
-    const unfinished = await manager.countBy(PaymentOperationRecord, { paymentId, type: 'REFUND', status: In(['PENDING', 'IN_FLIGHT', 'UNKNOWN']) });
-    if (unfinished > 0) return { ok: false, reason: 'in-progress', detail: 'A refund of this payment is still in progress.' };
-    const refundAmount = amount ?? payment.amount - payment.refundedAmount;
-    const decision = requestRefund(payment, refundAmount, 'OPERATOR');
-    if (isRejection(decision) || !decision.operation) return { ok: false, reason: 'refused', detail: isRejection(decision) ? decision.reason : 'nothing to refund' };
-    const operationId = await this.store.startOperation(manager, payment, decision.operation, { id: requestId, type: 'operator-refund' }, now);
+    // refunds in flight count against what is left, so two close together never refund more than was captured
+    const inFlight = await this.store.refundsInFlight(manager, paymentId);
+    const refundAmount = amount ?? refundableRemainder(payment, inFlight);
+    const decision = requestRefund(payment, refundAmount, 'OPERATOR', inFlight);
+    if (isRejection(decision)) return { ok: false, reason: decision.code, detail: decision.reason };
+    if (!decision.operation) return { ok: false, reason: 'invalid-state', detail: 'nothing to refund' };
+    const operationId = await this.store.startOperation(manager, payment, decision.operation, cause, now);
     return { ok: true, operationId, amount: refundAmount };
   }
 }

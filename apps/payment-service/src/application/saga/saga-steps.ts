@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ShipmentFailedV1, StockReservationFailedV1, StockReservedV1 } from '@paystate/contracts';
 import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
-import { Decision, Payment, Rejection, isRejection, requestCapture, requestRefund, requestVoid } from '../../domain/payment';
+import { Decision, Payment, Rejection, isRejection, refundableRemainder, requestCapture, requestRefund, requestVoid } from '../../domain/payment';
 import { PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { PaymentOperations } from '../operations/payment-operations';
 
@@ -25,17 +25,21 @@ export class PaymentSagaSteps {
     return this.step(event, ctx, event.payload.orderId, (p) => requestVoid(p, 'STOCK_UNAVAILABLE'));
   }
 
+  /** C4: refund what is left, net of refunds already in flight (a person's, started just before). */
   refundOnShipmentFailed(event: ConsumedEvent<ShipmentFailedV1>, ctx: HandlerContext): Promise<void> {
-    return this.step(event, ctx, event.payload.orderId, (p) => requestRefund(p, p.amount - p.refundedAmount, 'SHIPMENT_FAILED'));
+    return this.step(event, ctx, event.payload.orderId, async (p) => {
+      const inFlight = await this.store.refundsInFlight(ctx.manager, p.id);
+      return requestRefund(p, refundableRemainder(p, inFlight), 'SHIPMENT_FAILED', inFlight);
+    });
   }
 
-  private async step(event: ConsumedEvent, ctx: HandlerContext, orderId: string, decide: (p: Payment) => Decision | Rejection): Promise<void> {
+  private async step(event: ConsumedEvent, ctx: HandlerContext, orderId: string, decide: (p: Payment) => Decision | Rejection | Promise<Decision | Rejection>): Promise<void> {
     const payment = await this.store.lockByOrder(ctx.manager, orderId);
     if (!payment) {
       this.logger.warn({ orderId, eventId: event.id, eventType: event.type }, 'no payment for the order; nothing to do');
       return;
     }
-    const decision = decide(payment);
+    const decision = await decide(payment);
     if (isRejection(decision)) {
       this.logger.warn({ orderId, paymentId: payment.id, status: payment.status, eventType: event.type, reason: decision.reason }, 'saga fact does not apply to the payment any more');
       return;

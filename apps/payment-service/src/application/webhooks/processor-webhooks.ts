@@ -2,38 +2,74 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { BackgroundWorker } from '@paystate/service-runtime';
-import type { OperationOutcome } from '../../domain/payment';
-import { PaymentOperations, RecordResult } from '../operations/payment-operations';
+import { Counter, register } from 'prom-client';
+import type { OperationOutcome, OperationType } from '../../domain/payment';
+import type { ProcessorReport } from '../../domain/processor-report';
+import { IgnoredReason, PaymentOperations, RecordResult } from '../operations/payment-operations';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
-/** The processor's webhook body, as far as we rely on it; other fields are tolerated. */
+/**
+ * The processor's webhook envelope. Its `data` is read per type (`readReport`): a body we do not
+ * understand is still acknowledged and recorded as ignored, so the processor stops delivering it.
+ */
 export const processorWebhookSchema = z.object({
   id: z.string().min(1),
   type: z.string().min(1),
   created: z.number().int(),
   sequence: z.number().int().optional(),
-  data: z.object({
-    operationId: z.string().optional(),
-    reference: z.string().optional(),
-    objectId: z.string().optional(),
-    declineCode: z.string().optional(),
-  }),
+  data: z.record(z.string(), z.unknown()),
 });
 export type ProcessorWebhook = z.output<typeof processorWebhookSchema>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What a webhook says about the operation it names, or undefined when it says nothing we act on. */
-export function outcomeOf(webhook: ProcessorWebhook): OperationOutcome | undefined {
-  const [object, verb] = webhook.type.split('.');
-  if (!object || !verb) return undefined;
-  if (verb === 'succeeded' && webhook.data.objectId) return { result: 'succeeded', objectId: webhook.data.objectId };
-  if (verb === 'declined' || verb === 'failed') {
-    const code = webhook.data.declineCode ?? `${object}_${verb}`;
-    return { result: 'failed', code, detail: `processor webhook ${webhook.type}` };
+/** Which operation each kind of report is about; any other type is not about an operation of ours. */
+const OPERATION_OF: Readonly<Record<string, OperationType>> = { authorisation: 'AUTHORISE', capture: 'CAPTURE', void: 'VOID', refund: 'REFUND' };
+
+const reportData = z.object({
+  operationId: z.string().regex(UUID),
+  reference: z.string().min(1),
+  objectId: z.string().min(1).optional(),
+  authorisationId: z.string().min(1).optional(),
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+  declineCode: z.string().min(1).optional(),
+});
+
+export type WebhookReading = { operationId: string; report: ProcessorReport } | { ignored: Extract<IgnoredReason, 'unknown-type' | 'malformed'>; detail: string };
+
+/**
+ * What a webhook reports, and about which operation: `authorisation.succeeded|declined|failed`,
+ * `capture|void|refund.succeeded|failed`, with the operation (our Idempotency-Key), the payment
+ * (reference), the amount and currency; anything else is ignored with a reason.
+ */
+export function readReport(webhook: ProcessorWebhook): WebhookReading {
+  const [object = '', verb = '', ...rest] = webhook.type.split('.');
+  const operationType = OPERATION_OF[object];
+  const failure = verb === 'failed' || (verb === 'declined' && operationType === 'AUTHORISE');
+  if (!operationType || rest.length > 0 || (verb !== 'succeeded' && !failure)) {
+    return { ignored: 'unknown-type', detail: `${webhook.type} is not a report of an operation's outcome` };
   }
-  return undefined;
+  const data = reportData.safeParse(webhook.data);
+  if (!data.success) return { ignored: 'malformed', detail: data.error.issues.map((i) => `data.${i.path.join('.')}: ${i.message}`).join('; ') };
+  const d = data.data;
+  if (!failure && !d.objectId) return { ignored: 'malformed', detail: `${webhook.type} without data.objectId` };
+  const outcome: OperationOutcome = failure
+    ? { result: 'failed', code: d.declineCode ?? `${object}_${verb}`, detail: `processor webhook ${webhook.type}` }
+    : { result: 'succeeded', objectId: d.objectId! };
+  return {
+    operationId: d.operationId,
+    report: { operationType, outcome, reference: d.reference, amount: d.amount, currency: d.currency, authorisationId: d.authorisationId },
+  };
 }
+
+const failedWebhooks =
+  (register.getSingleMetric('paystate_webhooks_failed_total') as Counter | undefined) ??
+  new Counter({ name: 'paystate_webhooks_failed_total', help: 'Attempts to apply a stored webhook that failed and were put back (alert on any increase)' });
+
+const ignoredWebhooks =
+  (register.getSingleMetric('paystate_webhooks_ignored_total') as Counter<'reason'> | undefined) ??
+  new Counter({ name: 'paystate_webhooks_ignored_total', help: 'Signed processor webhooks acknowledged but not applied, by reason', labelNames: ['reason'] });
 
 /**
  * Webhooks are stored as they arrive (the controller answers 200 only once the row is committed)
@@ -55,7 +91,8 @@ export class ProcessorWebhooks extends BackgroundWorker {
 
   /** Stores a verified webhook; false when it was already stored (a duplicate delivery). */
   async receive(webhook: ProcessorWebhook, now: Date): Promise<boolean> {
-    const operationId = webhook.data.operationId && UUID.test(webhook.data.operationId) ? webhook.data.operationId : null;
+    const named = webhook.data['operationId'];
+    const operationId = typeof named === 'string' && UUID.test(named) ? named : null;
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO processor_webhook (event_id, type, operation_id, sequence, payload, received_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
@@ -67,31 +104,69 @@ export class ProcessorWebhooks extends BackgroundWorker {
 
   /** Applies stored webhooks one per transaction, oldest first, until none is left. */
   protected async runOnce(): Promise<boolean> {
-    while (await this.applyNext()) {
-      // next
-    }
+    await this.applyPending();
     return false;
   }
 
+  /** Applies every stored webhook not applied yet; returns how many. */
+  async applyPending(): Promise<number> {
+    let n = 0;
+    while (await this.applyNext()) n++;
+    return n;
+  }
+
+  /**
+   * Applies the oldest due webhook in its own transaction; false when none is due. One that cannot
+   * be applied (a bug, a broken invariant) is put back with a backoff and its error, so it never
+   * blocks the ones behind it; it is retried until it applies, and an alert counts it.
+   */
   private async applyNext(): Promise<boolean> {
-    let applied: RecordResult | 'not-actionable' | undefined;
-    await this.dataSource.transaction(async (manager) => {
-      const rows: { event_id: string; payload: ProcessorWebhook; operation_id: string | null }[] = await manager.query(
-        `SELECT event_id, payload, operation_id FROM processor_webhook WHERE processed_at IS NULL
-         ORDER BY received_at, event_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      );
-      const row = rows[0];
-      if (!row) return;
-      const now = new Date();
-      const outcome = outcomeOf(row.payload);
-      applied =
-        outcome && row.operation_id
-          ? await this.operations.recordOutcome(manager, row.operation_id, outcome, { id: row.event_id, type: 'processor-webhook' }, now)
-          : 'not-actionable';
-      await manager.query('UPDATE processor_webhook SET processed_at = $2, outcome = $3 WHERE event_id = $1', [row.event_id, now, applied]);
-      this.logger.log({ webhookId: row.event_id, type: row.payload.type, operationId: row.operation_id, outcome: applied }, 'webhook applied');
-    });
-    if (applied === 'applied') this.operations.kick();
-    return applied !== undefined;
+    let result: RecordResult | undefined;
+    let claimed: string | undefined;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const now = new Date();
+        const rows: { event_id: string; payload: ProcessorWebhook }[] = await manager.query(
+          `SELECT event_id, payload FROM processor_webhook WHERE processed_at IS NULL AND next_attempt_at <= $1
+           ORDER BY received_at, event_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [now],
+        );
+        const row = rows[0];
+        if (!row) return;
+        claimed = row.event_id;
+        const reading = readReport(row.payload);
+        result =
+          'ignored' in reading
+            ? { outcome: 'ignored', reason: reading.ignored, detail: reading.detail }
+            : await this.operations.recordOutcome(manager, reading.operationId, reading.report.outcome, { id: row.event_id, type: 'processor-webhook' }, now, reading.report);
+        const ignored = result.outcome === 'ignored' ? result : undefined;
+        await manager.query('UPDATE processor_webhook SET processed_at = $2, outcome = $3, ignored_reason = $4 WHERE event_id = $1', [row.event_id, now, result.outcome, ignored?.reason ?? null]);
+        const log = { webhookId: row.event_id, type: row.payload.type, operationId: 'ignored' in reading ? undefined : reading.operationId, outcome: result.outcome, ...(ignored ? { reason: ignored.reason, detail: ignored.detail } : {}) };
+        if (ignored) {
+          ignoredWebhooks.inc({ reason: ignored.reason });
+          this.logger.warn(log, 'webhook ignored: it changes nothing');
+        } else {
+          this.logger.log(log, 'webhook applied');
+        }
+      });
+    } catch (error) {
+      if (!claimed) throw error;
+      await this.putBack(claimed, error);
+      return true;
+    }
+    if (result?.outcome === 'applied') this.operations.kick();
+    return result !== undefined;
+  }
+
+  private async putBack(eventId: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const [row] = await this.dataSource.query<{ attempts: number }[]>(
+      `UPDATE processor_webhook SET attempts = attempts + 1, last_error = $2,
+         next_attempt_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
+       WHERE event_id = $1 RETURNING attempts`,
+      [eventId, message],
+    );
+    failedWebhooks.inc();
+    this.logger.error({ webhookId: eventId, attempts: row?.attempts, err: error }, 'webhook could not be applied; retried later, the others go on');
   }
 }

@@ -14,23 +14,68 @@ import {
   problemResponse,
   sendIdempotentResponse,
 } from '@paystate/service-runtime';
+import type { RejectionCode, ReviewResolution } from '../../domain/payment';
 import { FindPaymentsQuery, PaymentView } from '../../application/find-payments/find-payments';
 import { RefundPaymentUseCase, RefundResult } from '../../application/refunds/refund-payment';
+import { ResolveResult, ResolveReviewUseCase } from '../../application/review/resolve-review';
 import { PAYMENT_SCOPES } from './scopes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const refundRequest = z.strictObject({ amount: amountMinorSchema.optional() });
 
+/** A person's reason, kept on the payment's transition log beside what they did. */
+const note = z.string().trim().min(1, 'say why (it is kept on the payment’s log)').max(500);
+const resolutionRequest = z.union([
+  z.strictObject({ action: z.literal('retry'), note }),
+  z.strictObject({ action: z.literal('record-outcome'), outcome: z.literal('succeeded'), processorObjectId: z.string().trim().min(1).max(255), note }),
+  z.strictObject({ action: z.literal('record-outcome'), outcome: z.literal('failed'), code: z.string().trim().min(1).max(100), note }),
+]);
+type ResolutionRequest = z.output<typeof resolutionRequest>;
+
+function resolutionOf(body: ResolutionRequest): ReviewResolution {
+  if (body.action === 'retry') return { action: 'retry' };
+  return body.outcome === 'succeeded'
+    ? { action: 'record-outcome', outcome: { result: 'succeeded', objectId: body.processorObjectId } }
+    : { action: 'record-outcome', outcome: { result: 'failed', code: body.code, detail: `recorded by an operator: ${body.note}` } };
+}
+
+/** 202 when the processor is asked again (the outcome follows on the payment), 200 when the outcome is recorded. */
+function resolutionAnswer(paymentId: string, result: ResolveResult) {
+  if (!result.ok) return problemResponse(refusal(result.reason, 'Resolution refused', result.detail).problem);
+  return jsonResponse(result.effect === 'retried' ? 202 : 200, { paymentId, effect: result.effect, operationId: result.operationId, status: result.status });
+}
+
 /** The stored (and replayed) answer of POST /payments/:id/refunds for each business outcome. */
 function refundAnswer(paymentId: string, result: RefundResult) {
   if (result.ok) return jsonResponse(202, { paymentId, operationId: result.operationId, amount: result.amount, status: 'PENDING' });
-  if (result.reason === 'not-found') return problemResponse(ProblemError.of(404, 'not-found', 'Payment not found', result.detail).problem);
-  return problemResponse(ProblemError.of(409, result.reason === 'in-progress' ? 'refund-in-progress' : 'invalid-state-transition', 'Refund refused', result.detail).problem);
+  return problemResponse(refusal(result.reason, 'Refund refused', result.detail).problem);
+}
+
+/** The problem each refusal of a payment command answers with (SPEC §5: problem+json, a type per cause). */
+export function refusal(reason: 'not-found' | RejectionCode, title: string, detail: string): ProblemError {
+  switch (reason) {
+    case 'not-found':
+      return ProblemError.of(404, 'not-found', 'Payment not found', detail);
+    case 'exceeds-refundable':
+      return ProblemError.of(422, 'refund-exceeds-captured', title, detail);
+    case 'invalid-amount':
+      return ProblemError.of(422, 'invalid-amount', title, detail);
+    case 'invalid-state':
+      return ProblemError.of(409, 'invalid-state-transition', title, detail);
+    case 'not-in-review':
+      return ProblemError.of(409, 'payment-not-in-review', title, detail);
+    case 'outcome-known':
+      return ProblemError.of(409, 'operation-outcome-known', title, detail);
+  }
 }
 
 @Controller('payments')
 export class PaymentsController {
-  constructor(private readonly payments: FindPaymentsQuery, private readonly refunds: RefundPaymentUseCase) {}
+  constructor(
+    private readonly payments: FindPaymentsQuery,
+    private readonly refunds: RefundPaymentUseCase,
+    private readonly reviews: ResolveReviewUseCase,
+  ) {}
 
   @Get()
   @RequireScopes(PAYMENT_SCOPES.read)
@@ -62,6 +107,24 @@ export class PaymentsController {
     @Res() res: Response,
   ): Promise<void> {
     const response = await this.refunds.execute(id, body.amount, randomUUID(), { claim, respond: (result) => refundAnswer(id, result) });
+    sendIdempotentResponse(res, response);
+  }
+
+  /**
+   * A person resolves a payment under review (C5, or an outcome unknown past its deadline): retry
+   * the operation under review, or record the outcome the processor's own records show. Idempotent.
+   */
+  @Post(':id/resolutions')
+  @RequireScopes(PAYMENT_SCOPES.resolve)
+  @Idempotent()
+  async resolve(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodBodyPipe(resolutionRequest)) body: ResolutionRequest,
+    @CurrentIdempotencyClaim() claim: IdempotencyClaim,
+    @Res() res: Response,
+  ): Promise<void> {
+    const cause = { id: randomUUID(), type: 'operator-review', note: body.note };
+    const response = await this.reviews.execute(id, resolutionOf(body), cause, { claim, respond: (result) => resolutionAnswer(id, result) });
     sendIdempotentResponse(res, response);
   }
 }

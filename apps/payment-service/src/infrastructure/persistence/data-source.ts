@@ -4,6 +4,7 @@ import { MessagingTables1763805600000 } from '../../../migrations/1763805600000-
 import { Payments1763805600001 } from '../../../migrations/1763805600001-payments';
 import { PaymentOperations1763805600002 } from '../../../migrations/1763805600002-payment-operations';
 import { ApiKeysAndIdempotencyKeys1763805600003 } from '../../../migrations/1763805600003-api-keys-and-idempotency-keys';
+import { PaymentBooksGuards1763805600004 } from '../../../migrations/1763805600004-payment-books-guards';
 import type { PaymentServiceConfig } from '../../config/config';
 import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
 
@@ -13,5 +14,5 @@ export const paymentDataSourceOptions = (config: PaymentServiceConfig): DataSour
     applicationName: config.SERVICE_NAME,
     poolSize: config.DATABASE_POOL_SIZE,
     entities: [PaymentRecord, PaymentOperationRecord],
-    migrations: [MessagingTables1763805600000, Payments1763805600001, PaymentOperations1763805600002, ApiKeysAndIdempotencyKeys1763805600003],
+    migrations: [MessagingTables1763805600000, Payments1763805600001, PaymentOperations1763805600002, ApiKeysAndIdempotencyKeys1763805600003, PaymentBooksGuards1763805600004],
   });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
-import type { EntityManager } from 'typeorm';
-import { Decision, OperationIntent, Payment, canTransition } from '../../domain/payment';
+import { EntityManager, In } from 'typeorm';
+import { Decision, OperationIntent, OperationOutcome, OperationType, Payment, PaymentStatus, canTransition } from '../../domain/payment';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../../application/payment-settings';
 import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
 
@@ -11,6 +11,8 @@ export interface Cause {
   id: string;
   type: string;
   traceparent?: string | undefined;
+  /** A person's reason for what they did (an operator resolving a review); kept on the transition. */
+  note?: string | undefined;
 }
 
 /** A payment's status moved under our feet (another transaction won): the caller retries. */
@@ -47,40 +49,60 @@ export class PaymentStore {
 
   async insert(manager: EntityManager, payment: Payment, cause: Cause, now: Date): Promise<void> {
     await manager.insert(PaymentRecord, PaymentRecord.fromDomain(payment, now));
-    await this.logTransition(manager, payment.id, null, payment.status, cause, now);
+    await this.logTransition(manager, payment, null, cause, now);
   }
 
   /**
-   * Applies a decision: the guarded status update (only from the version we read, and only along a
-   * legal transition: the database refuses anything else), its transition log row, and the
-   * operation it starts. Returns the payment as it is now.
+   * Applies a decision: the guarded update (only from the version and status we read, and only
+   * along a legal transition), its transition log row, and the operation it starts. A decision with
+   * a status always writes, even to the same status: a second partial refund is a change like any
+   * other, with its own version and log row. Returns the payment as it is now.
    */
   async apply(manager: EntityManager, payment: Payment, decision: Decision, cause: Cause, now: Date): Promise<Payment> {
     let next = payment;
-    if (decision.status && decision.status !== payment.status) {
+    if (decision.status) {
       if (!canTransition(payment.status, decision.status)) {
         throw new Error(`illegal payment transition ${payment.status} → ${decision.status} for ${payment.id}`);
       }
       next = { ...payment, ...decision.changes, status: decision.status, version: payment.version + 1 };
+      if (next.status !== 'REQUIRES_REVIEW') next.review = null;
       const [, affected] = await manager.query<[unknown, number]>(
-        `UPDATE payments SET status = $1, authorisation_id = $2, capture_id = $3, refunded_amount = $4, version = version + 1, updated_at = $5
-         WHERE id = $6 AND version = $7 AND status = $8`,
-        [next.status, next.authorisationId, next.captureId, next.refundedAmount, now, payment.id, payment.version, payment.status],
+        `UPDATE payments SET status = $1, authorisation_id = $2, capture_id = $3, refunded_amount = $4, review_from_status = $5, review_operation_id = $6,
+           version = version + 1, updated_at = $7
+         WHERE id = $8 AND version = $9 AND status = $10`,
+        [next.status, next.authorisationId, next.captureId, next.refundedAmount, next.review?.from ?? null, next.review?.operationId ?? null, now, payment.id, payment.version, payment.status],
       );
       if (affected !== 1) throw new ConcurrentPaymentUpdate(`payment ${payment.id} changed since version ${payment.version}`);
-      await this.logTransition(manager, payment.id, payment.status, next.status, cause, now);
-      if (next.status === 'REQUIRES_REVIEW') {
-        requiresReview.inc({ from: payment.status });
-        this.logger.error({ paymentId: payment.id, orderId: payment.orderId, from: payment.status, causeId: cause.id, causeType: cause.type }, 'payment requires review');
-      }
+      await this.logTransition(manager, next, payment.status, cause, now);
+    } else if (decision.changes && Object.keys(decision.changes).length > 0) {
+      // never drop a change silently: a decision that changes the payment names the status it leaves it in
+      throw new Error(`a decision for payment ${payment.id} changes ${Object.keys(decision.changes).join(', ')} without a status`);
     }
-    if (decision.operation) await this.startOperation(manager, next, decision.operation, cause, now);
+    if (decision.facts.some((f) => f.kind === 'requires-review')) {
+      requiresReview.inc({ from: payment.status });
+      this.logger.error({ paymentId: payment.id, orderId: payment.orderId, from: payment.status, causeId: cause.id, causeType: cause.type }, 'payment requires review');
+    }
+    if (decision.operation) await this.startOperationOnce(manager, next, decision.operation, cause, now);
     return next;
+  }
+
+  /**
+   * At most one capture, void or authorisation per payment is under way at a time (and the database
+   * says so too): asking for one while it is already under way (a fact seen again under another
+   * event id, a failed capture's void while a void is running) is answered by the one in flight.
+   */
+  private async startOperationOnce(manager: EntityManager, payment: Payment, intent: OperationIntent, cause: Cause, now: Date): Promise<void> {
+    if (intent.type !== 'REFUND' && (await this.hasOpenOperation(manager, payment.id, intent.type))) {
+      if (intent.id) throw new Error(`a ${intent.type} of payment ${payment.id} is already under way: settle it first`);
+      this.logger.warn({ paymentId: payment.id, operationType: intent.type, causeId: cause.id, causeType: cause.type }, 'operation already under way; not started again');
+      return;
+    }
+    await this.startOperation(manager, payment, intent, cause, now);
   }
 
   /** Persists an operation PENDING, before anything is sent to the processor; its id is the Idempotency-Key. */
   async startOperation(manager: EntityManager, payment: Payment, intent: OperationIntent, cause: Cause, now: Date): Promise<string> {
-    const id = randomUUID();
+    const id = intent.id ?? randomUUID();
     await manager.insert(PaymentOperationRecord, {
       id,
       paymentId: payment.id,
@@ -96,16 +118,96 @@ export class PaymentStore {
       resultCode: null,
       lastError: null,
       traceparent: cause.traceparent ?? null,
+      origin: intent.origin ?? 'processor-call',
       createdAt: now,
       updatedAt: now,
     });
     return id;
   }
 
-  private async logTransition(manager: EntityManager, paymentId: string, from: string | null, to: string, cause: Cause, now: Date): Promise<void> {
+  lockOperation(manager: EntityManager, operationId: string): Promise<PaymentOperationRecord | null> {
+    return manager.findOne(PaymentOperationRecord, { where: { id: operationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async hasOpenOperation(manager: EntityManager, paymentId: string, type: OperationType): Promise<boolean> {
+    return (await manager.countBy(PaymentOperationRecord, { paymentId, type, status: In(['PENDING', 'IN_FLIGHT', 'UNKNOWN']) })) > 0;
+  }
+
+  /** The sum of the payment's refunds not settled yet: what the refundable remainder must leave room for. */
+  async refundsInFlight(manager: EntityManager, paymentId: string): Promise<number> {
+    const [row] = await manager.query<{ sum: string }[]>(
+      `SELECT coalesce(sum(amount), 0) AS sum FROM payment_operation WHERE payment_id = $1 AND type = 'REFUND' AND status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN')`,
+      [paymentId],
+    );
+    return Number(row?.sum ?? 0);
+  }
+
+  /** An operation gets its outcome: SUCCEEDED with the processor's object id, or FAILED with its code. */
+  async settleOperation(manager: EntityManager, operationId: string, outcome: OperationOutcome, now: Date): Promise<void> {
+    await manager.update(
+      PaymentOperationRecord,
+      { id: operationId },
+      {
+        status: outcome.result === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+        processorObjectId: outcome.result === 'succeeded' ? outcome.objectId : null,
+        resultCode: outcome.result === 'failed' ? outcome.code : null,
+        lockedUntil: null,
+        updatedAt: now,
+      },
+    );
+  }
+
+  /**
+   * Claims due operations for this instance: one `FOR UPDATE SKIP LOCKED` statement marks them
+   * IN_FLIGHT with a lease, so several instances never work on the same one.
+   */
+  async claimDue(manager: EntityManager, now: Date, limit: number): Promise<PaymentOperationRecord[]> {
+    // an UPDATE … RETURNING comes back from TypeORM as [rows, affected]
+    const [rows] = await manager.query<[{ id: string }[], number]>(
+      `WITH due AS (
+         SELECT id FROM payment_operation
+         WHERE status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN') AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+         ORDER BY next_attempt_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       UPDATE payment_operation o SET status = 'IN_FLIGHT', attempts = o.attempts + 1, locked_until = $3, updated_at = $1
+       FROM due WHERE o.id = due.id
+       RETURNING o.id`,
+      [now, limit, new Date(now.getTime() + this.settings.operationLeaseMs)],
+    );
+    if (rows.length === 0) return [];
+    return manager.findBy(PaymentOperationRecord, { id: In(rows.map((r) => r.id)) });
+  }
+
+  /**
+   * The outcome is still unknown: retried at `retryAt` with the same key, or, when null, no more
+   * (the deadline passed and a person takes over). False when it was settled meanwhile (or, for a
+   * retry, another instance took it over).
+   */
+  async markUnknown(manager: EntityManager, operationId: string, retryAt: Date | null, lastError: string, now: Date): Promise<boolean> {
+    const [, affected] = await manager.query<[unknown, number]>(
+      `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = $2, last_error = $3, updated_at = $4
+       WHERE id = $1 AND status = ANY($5)`,
+      [operationId, retryAt ?? 'infinity', lastError, now, retryAt ? ['IN_FLIGHT'] : ['PENDING', 'IN_FLIGHT', 'UNKNOWN']],
+    );
+    return affected === 1;
+  }
+
+  /** A person asks again about an operation whose outcome is unknown: the same key, due now, with a fresh deadline. */
+  async rearmOperation(manager: EntityManager, operationId: string, now: Date): Promise<void> {
     await manager.query(
-      'INSERT INTO payment_transition (payment_id, from_status, to_status, cause_id, cause_type, at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [paymentId, from, to, cause.id, cause.type, now],
+      `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = $2, deadline_at = $3, updated_at = $2
+       WHERE id = $1 AND status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN')`,
+      [operationId, now, new Date(now.getTime() + this.settings.operationDeadlineMs)],
+    );
+  }
+
+  /** One row per version: what the payment became, from what, and why. */
+  private async logTransition(manager: EntityManager, payment: Payment, from: PaymentStatus | null, cause: Cause, now: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO payment_transition (payment_id, from_status, to_status, version, refunded_amount, cause_id, cause_type, note, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [payment.id, from, payment.status, payment.version, payment.refundedAmount, cause.id, cause.type, cause.note ?? null, now],
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { OperationReason, OperationStatus, OperationType, Payment, PaymentStatus } from '../../domain/payment';
+import type { OperationOrigin, OperationReason, OperationStatus, OperationType, Payment, PaymentStatus } from '../../domain/payment';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
@@ -15,16 +15,20 @@ export class PaymentRecord {
   @Column('text', { name: 'capture_id', nullable: true }) captureId!: string | null;
   @Column('bigint', { name: 'refunded_amount', transformer: bigintAsNumber }) refundedAmount!: number;
   @Column('integer') version!: number;
+  @Column('text', { name: 'review_from_status', nullable: true }) reviewFromStatus!: PaymentStatus | null;
+  @Column('uuid', { name: 'review_operation_id', nullable: true }) reviewOperationId!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 
   static fromDomain(payment: Payment, now: Date): PaymentRecord {
-    return Object.assign(new PaymentRecord(), { ...payment, createdAt: now, updatedAt: now });
+    const { review, ...columns } = payment;
+    return Object.assign(new PaymentRecord(), { ...columns, reviewFromStatus: review?.from ?? null, reviewOperationId: review?.operationId ?? null, createdAt: now, updatedAt: now });
   }
 
   toDomain(): Payment {
-    const { id, orderId, status, amount, currency, paymentMethod, authorisationId, captureId, refundedAmount, version } = this;
-    return { id, orderId, status, amount, currency, paymentMethod, authorisationId, captureId, refundedAmount, version };
+    const { id, orderId, status, amount, currency, paymentMethod, authorisationId, captureId, refundedAmount, version, reviewFromStatus, reviewOperationId } = this;
+    const review = reviewFromStatus ? { from: reviewFromStatus, operationId: reviewOperationId } : null;
+    return { id, orderId, status, amount, currency, paymentMethod, authorisationId, captureId, refundedAmount, version, review };
   }
 }
 
@@ -44,6 +48,8 @@ export class PaymentOperationRecord {
   @Column('text', { name: 'result_code', nullable: true }) resultCode!: string | null;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('text', { nullable: true }) traceparent!: string | null;
+  /** `processor-call`: sent by us; `operator-record`: a person recorded what the processor's own records show. */
+  @Column('text') origin!: OperationOrigin;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
