@@ -21,14 +21,18 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling', 'type:testing'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:runtime', 'type:testing'] },
+  // an app's sources never use the test kit or the stack tooling (its tests may: see below)
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:runtime'] },
 ];
 
-// A service's own tests (apps/*/test) start the real stack through the tooling library; its
-// sources never may.
+// A service's own tests (apps/*/test, its specs) start the real stack through the tooling library
+// and use the test kit; its sources never may.
 const TEST_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
-  c.sourceTag === 'type:app' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:tooling'] } : c,
+  c.sourceTag === 'type:app' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:tooling'] } : c,
 );
+
+const NO_NEST = { group: ['@nestjs/*'], message: 'framework-free: the Nest adapter lives in libs/messaging/src/nest and libs/service-runtime.' };
+const PROCESS_ENV = { object: 'process', property: 'env', message: 'Configuration is read once, in the app’s config/ (one validated, typed object).' };
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -58,6 +62,13 @@ export default tseslint.config(
     },
   },
   {
+    // process.env is read in config/ only (and by the tooling, which is configuration itself); the two
+    // test-hook readers go when the failpoint facility of issue 9 replaces them
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['apps/*/src/config/**', 'libs/testing/**', '**/*.spec.ts', 'libs/messaging/src/crash-points.ts', 'libs/service-runtime/src/test-hooks.ts'],
+    rules: { 'no-restricted-properties': ['error', PROCESS_ENV] },
+  },
+  {
     // the domain is pure: no framework, no I/O, no clock or randomness (they come in as arguments)
     files: ['**/domain/**/*.ts'],
     ignores: ['**/*.spec.ts'],
@@ -71,11 +82,26 @@ export default tseslint.config(
         },
       ],
       'no-restricted-globals': ['error', { name: 'Date', message: 'Pass the time in (ctx.now).' }, { name: 'process', message: 'Config is read in config/ only.' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness is an argument.' }],
+      // (repeats the process.env rule: a later block's options replace an earlier one's)
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness is an argument.' }, PROCESS_ENV],
     },
   },
   {
-    files: ['apps/*/test/**/*.ts'],
+    // the bottom layers stay framework-free: contracts are types and schemas, persistence and the
+    // messaging core plain TypeORM (what the docs and the libs' READMEs promise)
+    files: ['libs/contracts/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NO_NEST, { group: ['typeorm', 'kafkajs', 'pg'], message: 'contracts are types, schemas and examples: no I/O.' }] }],
+    },
+  },
+  {
+    files: ['libs/persistence/src/**/*.ts', 'libs/messaging/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/messaging/src/nest/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_NEST] }] },
+  },
+  {
+    files: ['apps/*/test/**/*.ts', 'apps/*/src/**/*.spec.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { allow: [], enforceBuildableLibDependency: false, depConstraints: TEST_DEP_CONSTRAINTS }],
     },

@@ -143,4 +143,12 @@ describe('the order follows the saga', () => {
     expect(twice.transitions).toEqual([]);
     expect(twice.order).toEqual(once.order);
   });
+
+  it('given a payment sent to review because its authorisation stayed unknown, when it turns out authorised and is captured, then the order shows it and goes on', () => {
+    const { order, emitted } = given(anOrder(), { type: 'PaymentRequiresReview', reason: 'AUTHORISE outcome still unknown at its deadline' }, { type: 'PaymentAuthorised' });
+    expect(order).toMatchObject({ status: 'PENDING', paymentStatus: 'AUTHORISED' });
+    const captured = given(order, { type: 'PaymentCaptured' });
+    expect(captured.order).toMatchObject({ status: 'CONFIRMED', paymentStatus: 'CAPTURED' });
+    expect([...emitted, ...captured.emitted]).toEqual(['OrderConfirmed']);
+  });
 });

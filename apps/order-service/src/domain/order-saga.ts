@@ -57,6 +57,13 @@ export interface OrderFactOutcome {
 }
 
 const TERMINAL: readonly OrderStatus[] = ['COMPLETED', 'CANCELLED'];
+
+/**
+ * A capture (or a dispatch, which implies one) moves the payment's status forward from nothing,
+ * an authorisation or a review it has left; a refund seen first stays.
+ */
+const capturedUnlessLater = (status: OrderPaymentStatus | null): OrderPaymentStatus =>
+  status === null || status === 'AUTHORISED' || status === 'REQUIRES_REVIEW' ? 'CAPTURED' : status;
 export const isTerminal = (status: OrderStatus): boolean => TERMINAL.includes(status);
 
 /** Applies one fact. Pure: the same order and fact always give the same outcome. */
@@ -66,13 +73,14 @@ export function applyFact(order: OrderInSaga, fact: OrderFact): OrderFactOutcome
 
   switch (fact.type) {
     case 'PaymentAuthorised':
-      return order.paymentStatus === null ? annotate({ paymentStatus: 'AUTHORISED' }) : unchanged(`payment already ${order.paymentStatus}`);
+      // after REQUIRES_REVIEW too: an outcome unknown at its deadline that turned out authorised takes the payment out of review
+      return order.paymentStatus === null || order.paymentStatus === 'REQUIRES_REVIEW' ? annotate({ paymentStatus: 'AUTHORISED' }) : unchanged(`payment already ${order.paymentStatus}`);
 
     case 'PaymentFailed':
       return cancel(order, { paymentStatus: 'FAILED' }, fact.reason === 'DECLINED' ? 'PAYMENT_DECLINED' : 'PAYMENT_INVALID', fact.detail, false);
 
     case 'PaymentCaptured': {
-      const paymentStatus = order.paymentStatus === null || order.paymentStatus === 'AUTHORISED' ? 'CAPTURED' : order.paymentStatus;
+      const paymentStatus = capturedUnlessLater(order.paymentStatus);
       if (order.status !== 'PENDING') return annotate({ paymentStatus });
       return { order: { ...order, paymentStatus, status: 'CONFIRMED' }, transitions: [{ from: 'PENDING', to: 'CONFIRMED' }], emit: [{ type: 'OrderConfirmed' }] };
     }
@@ -113,7 +121,7 @@ export function applyFact(order: OrderInSaga, fact: OrderFact): OrderFactOutcome
     case 'ShipmentDispatched': {
       if (order.status === 'COMPLETED' || order.status === 'CANCELLED') return unchanged(`order already ${order.status}`);
       // a dispatch happens only after a capture: it implies one the order may not have seen yet
-      const paymentStatus = order.paymentStatus === null || order.paymentStatus === 'AUTHORISED' ? 'CAPTURED' : order.paymentStatus;
+      const paymentStatus = capturedUnlessLater(order.paymentStatus);
       const next: OrderInSaga = { ...order, paymentStatus, fulfilmentStatus: 'DISPATCHED', shipment: fact.shipment, status: 'COMPLETED' };
       if (order.status === 'PENDING') {
         return { order: next, transitions: [{ from: 'PENDING', to: 'CONFIRMED' }, { from: 'CONFIRMED', to: 'COMPLETED' }], emit: [{ type: 'OrderConfirmed' }, { type: 'OrderCompleted' }] };

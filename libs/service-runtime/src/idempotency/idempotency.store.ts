@@ -62,6 +62,24 @@ export class IdempotencyLeaseLostError extends Error {
  * stored response (a retry would repeat it) nor a stored response without its effect. Throws
  * (rolling the transaction back) when the lease was lost to a retry that took over.
  */
+/**
+ * A command's business work and its idempotency key's completion, in one transaction: the answer
+ * is stored exactly when the effects commit, so a retry of the request replays it and never acts
+ * twice. Returns the work's result (for what runs after the commit) and the answer to send.
+ */
+export async function answerIdempotently<R>(
+  dataSource: DataSource,
+  idempotency: { claim: IdempotencyClaim; respond: (result: R) => IdempotentResponse },
+  work: (manager: EntityManager) => Promise<R>,
+): Promise<{ result: R; response: IdempotentResponse }> {
+  return dataSource.transaction(async (manager) => {
+    const result = await work(manager);
+    const response = idempotency.respond(result);
+    await completeIdempotencyKey(manager, idempotency.claim, response);
+    return { result, response };
+  });
+}
+
 export async function completeIdempotencyKey(manager: EntityManager, claim: IdempotencyClaim, response: IdempotentResponse): Promise<void> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('completeIdempotencyKey must run inside the business transaction');
   if (response.status >= 500 || NEVER_STORED.has(response.status)) {

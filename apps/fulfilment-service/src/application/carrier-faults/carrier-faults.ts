@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
+import { IdempotencyClaim, IdempotentResponse, answerIdempotently } from '@paystate/service-runtime';
 import { CarrierFaults, NO_CARRIER_FAULTS } from '../../domain/carrier';
 import { FulfilmentStore } from '../../infrastructure/persistence/fulfilment-store';
 
@@ -30,13 +30,10 @@ export class CarrierFaultInjection {
     now: Date,
     idempotency: { claim: IdempotencyClaim; respond: (faults: CarrierFaults) => IdempotentResponse },
   ): Promise<IdempotentResponse> {
-    let faults: CarrierFaults = NO_CARRIER_FAULTS;
-    const response = await this.dataSource.transaction(async (manager) => {
-      faults = { ...(await this.store.lockCarrierFaults(manager)), ...change };
-      await this.store.saveCarrierFaults(manager, faults, now);
-      const answer = idempotency.respond(faults);
-      await completeIdempotencyKey(manager, idempotency.claim, answer);
-      return answer;
+    const { result: faults, response } = await answerIdempotently(this.dataSource, idempotency, async (manager) => {
+      const next = { ...(await this.store.lockCarrierFaults(manager)), ...change };
+      await this.store.saveCarrierFaults(manager, next, now);
+      return next;
     });
     this.logger.warn({ clientId, ...faults }, 'carrier faults injected');
     return response;

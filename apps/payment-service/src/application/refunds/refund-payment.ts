@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
+import { IdempotencyClaim, IdempotentResponse, answerIdempotently } from '@paystate/service-runtime';
 import { RejectionCode, isRejection, refundableRemainder, requestRefund } from '../../domain/payment';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { PaymentOperations } from '../operations/payment-operations';
@@ -29,15 +29,10 @@ export class RefundPaymentUseCase {
     idempotency: { claim: IdempotencyClaim; respond: (result: RefundResult) => IdempotentResponse },
     now = new Date(),
   ): Promise<IdempotentResponse> {
-    let started = false;
-    const response = await this.dataSource.transaction(async (manager) => {
-      const result = await this.startRefund(manager, paymentId, amount, { id: requestId, type: 'operator-refund' }, now);
-      started = result.ok;
-      const answer = idempotency.respond(result);
-      await completeIdempotencyKey(manager, idempotency.claim, answer);
-      return answer;
-    });
-    if (started) this.operations.kick();
+    const { result, response } = await answerIdempotently(this.dataSource, idempotency, (manager) =>
+      this.startRefund(manager, paymentId, amount, { id: requestId, type: 'operator-refund' }, now),
+    );
+    if (result.ok) this.operations.kick();
     return response;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
+import { IdempotencyClaim, IdempotentResponse, answerIdempotently } from '@paystate/service-runtime';
 import { PaymentStatus, RejectionCode, ReviewResolution, isRejection, resolveReview } from '../../domain/payment';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { PaymentOperations } from '../operations/payment-operations';
@@ -41,14 +41,8 @@ export class ResolveReviewUseCase {
     idempotency: { claim: IdempotencyClaim; respond: (result: ResolveResult) => IdempotentResponse },
     now = new Date(),
   ): Promise<IdempotentResponse> {
-    let result: ResolveResult | undefined;
-    const response = await this.dataSource.transaction(async (manager) => {
-      result = await this.resolve(manager, paymentId, resolution, cause, now);
-      const answer = idempotency.respond(result);
-      await completeIdempotencyKey(manager, idempotency.claim, answer);
-      return answer;
-    });
-    if (result?.ok) {
+    const { result, response } = await answerIdempotently(this.dataSource, idempotency, (manager) => this.resolve(manager, paymentId, resolution, cause, now));
+    if (result.ok) {
       this.logger.warn({ paymentId, action: resolution.action, causeId: cause.id, note: cause.note, effect: result.effect, operationId: result.operationId, status: result.status }, 'payment review resolved by a person');
       this.operations.kick();
     }
