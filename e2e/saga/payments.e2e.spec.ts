@@ -75,7 +75,13 @@ function signedWebhook(body: object, t = Math.floor(Date.now() / 1000), secret =
   const v1 = createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex');
   return { body: raw, headers: { 'processor-signature': `t=${t},v1=${v1}` } };
 }
-const postWebhook = (w: { body: string; headers: Record<string, string> }) => requestJson<{ received: boolean; duplicate: boolean }>(`${paymentUrl}/webhooks/processor`, { method: 'POST', body: w.body, headers: w.headers });
+/** The webhooks this suite made up itself; every other one it received came from the processor. */
+const madeUp = new Set<string>();
+const suiteStarted = new Date();
+const postWebhook = (w: { body: string; headers: Record<string, string> }) => {
+  madeUp.add((JSON.parse(w.body) as { id: string }).id);
+  return requestJson<{ received: boolean; duplicate: boolean }>(`${paymentUrl}/webhooks/processor`, { method: 'POST', body: w.body, headers: w.headers });
+};
 
 async function startPayments(extra: Record<string, string> = {}): Promise<ServiceProcess> {
   const p = await startServiceProcess(info, 'payment-service', { ...fastResolver, ...extra });
@@ -426,5 +432,18 @@ describe('F4: webhooks', () => {
     await tap.waitForRecords('PaymentAuthorised', (r) => r.key === orderId && r.headers['eventType'] === 'PaymentAuthorised');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(eventsOn('payment.events', orderId).filter((t) => t === 'PaymentAuthorised')).toHaveLength(1);
+  });
+});
+
+describe('the processor’s own webhooks', () => {
+  it('about operations of ours were every one applied or found already settled: none was ignored as not being about its operation', async () => {
+    const rows = await queryAsSuperuser<{ event_id: string; type: string; outcome: string | null; ignored_reason: string | null }>(
+      'paystate_payment',
+      'SELECT event_id, type, outcome, ignored_reason FROM processor_webhook WHERE received_at >= $1 AND operation_id IN (SELECT id FROM payment_operation)',
+      [suiteStarted],
+    );
+    const fromProcessor = rows.filter((r) => !madeUp.has(r.event_id));
+    expect(fromProcessor.length).toBeGreaterThan(10);
+    expect(fromProcessor.filter((r) => r.outcome === 'ignored')).toEqual([]);
   });
 });

@@ -73,7 +73,8 @@ it('C5 a void that fails: a retry fails again and stays under review; the void a
   expect(await saga.metric('payment-service', 'paystate_payments_requires_review_total')).toBe(alertsBefore + 1);
 
   // the operator voids it by hand at the processor and records what its dashboard shows
-  const recorded = await saga.resolvePayment(review.id, { action: 'record-outcome', outcome: 'succeeded', processorObjectId: 'void_by_hand_1', note: 'voided in the processor dashboard, ticket OPS-1' });
+  const voidedByHand = `void_by_hand_${randomUUID().slice(0, 8)}`;
+  const recorded = await saga.resolvePayment(review.id, { action: 'record-outcome', outcome: 'succeeded', processorObjectId: voidedByHand, note: 'voided in the processor dashboard, ticket OPS-1' });
   expect(recorded).toMatchObject({ status: 200, body: { effect: 'recorded', status: 'VOIDED' } });
 
   const order = await saga.waitOrder(id, 'to be cancelled', (o) => o.status === 'CANCELLED');
@@ -101,8 +102,12 @@ it('C5 a refund that fails: the refund a person made at the processor, recorded,
   const review = await paymentUnderReview(id);
   expect(review.review?.from).toBe('CAPTURED');
 
-  const recorded = await saga.resolvePayment(review.id, { action: 'record-outcome', outcome: 'succeeded', processorObjectId: 're_by_hand_1', note: 'refunded by the processor’s support, case 42' });
+  const refundedByHand = `re_by_hand_${randomUUID().slice(0, 8)}`;
+  const recorded = await saga.resolvePayment(review.id, { action: 'record-outcome', outcome: 'succeeded', processorObjectId: refundedByHand, note: 'refunded by the processor’s support, case 42' });
   expect(recorded).toMatchObject({ status: 200, body: { effect: 'recorded', status: 'REFUNDED' } });
+  // the same movement recorded again (a double click, a copy of the wrong id on another payment) moves nothing
+  const again = await saga.resolvePayment(review.id, { action: 'record-outcome', outcome: 'succeeded', processorObjectId: refundedByHand, note: 'again' });
+  expect(again.status).toBe(409);
 
   const order = await saga.waitOrder(id, 'to be cancelled and refunded', (o) => o.status === 'CANCELLED' && o.fulfilmentStatus === 'RELEASED');
   expect(order).toMatchObject({ cancellationReason: 'SHIPMENT_FAILED', refunded: true, paymentStatus: 'REFUNDED' });

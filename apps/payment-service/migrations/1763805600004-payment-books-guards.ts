@@ -63,6 +63,10 @@ export class PaymentBooksGuards1763805600004 implements MigrationInterface {
     await queryRunner.query(
       'CREATE TRIGGER payment_operation_refund_within_remainder BEFORE INSERT ON payment_operation FOR EACH ROW EXECUTE FUNCTION payment_operation_refund_within_remainder()',
     );
+    // one movement at the processor is one operation of ours: recorded twice, it would move the books twice
+    await queryRunner.query(`
+      CREATE UNIQUE INDEX payment_operation_processor_object_once ON payment_operation (processor_object_id)
+      WHERE status = 'SUCCEEDED'`);
     // an operation a person recorded from the processor's own records was never sent by us: say so
     await queryRunner.query(`
       ALTER TABLE payment_operation ADD COLUMN origin text NOT NULL DEFAULT 'processor-call'
@@ -73,18 +77,21 @@ export class PaymentBooksGuards1763805600004 implements MigrationInterface {
       ALTER TABLE payments
         ADD COLUMN review_from_status text CONSTRAINT payments_review_from_known CHECK (review_from_status IN
           ('INITIATED', 'VALIDATED', 'AUTHORISED', 'CAPTURED', 'SETTLED', 'RECONCILED', 'FAILED', 'VOIDED', 'REFUNDED', 'PARTIALLY_REFUNDED')),
-        ADD COLUMN review_operation_id uuid
-          -- deferred: a review that waits for a new operation names it in the same transaction that starts it
-          CONSTRAINT payments_review_operation_fkey REFERENCES payment_operation(id) DEFERRABLE INITIALLY DEFERRED`);
+        ADD COLUMN review_operation_id uuid`);
     await queryRunner.query(`
       UPDATE payments p SET
-        review_from_status = (SELECT t.from_status FROM payment_transition t WHERE t.payment_id = p.id AND t.to_status = 'REQUIRES_REVIEW' ORDER BY t.id DESC LIMIT 1),
+        review_from_status = (SELECT t.from_status FROM payment_transition t WHERE t.payment_id = p.id AND t.to_status = 'REQUIRES_REVIEW' AND t.from_status <> 'REQUIRES_REVIEW' ORDER BY t.id DESC LIMIT 1),
         review_operation_id = (SELECT o.id FROM payment_operation o WHERE o.payment_id = p.id AND o.status IN ('FAILED', 'UNKNOWN') ORDER BY o.updated_at DESC LIMIT 1),
         version = version + 1
       WHERE status = 'REQUIRES_REVIEW'`);
     await queryRunner.query(`
       INSERT INTO payment_transition (payment_id, from_status, to_status, cause_id, cause_type, at, version, refunded_amount)
       SELECT id, status, status, 'PaymentBooksGuards1763805600004', 'migration', now(), version, refunded_amount FROM payments WHERE status = 'REQUIRES_REVIEW'`);
+    // after the backfill: a deferred constraint would leave trigger events pending that forbid the ALTERs below.
+    // Deferred: a review that waits for a new operation names it in the same transaction that starts it.
+    await queryRunner.query(`
+      ALTER TABLE payments ADD CONSTRAINT payments_review_operation_fkey
+        FOREIGN KEY (review_operation_id) REFERENCES payment_operation(id) DEFERRABLE INITIALLY DEFERRED`);
     await queryRunner.query(`
       ALTER TABLE payments ADD CONSTRAINT payments_review_exactly_while_in_review
         CHECK ((status = 'REQUIRES_REVIEW') = (review_from_status IS NOT NULL) AND (review_operation_id IS NULL OR status = 'REQUIRES_REVIEW'))`);
@@ -108,15 +115,17 @@ export class PaymentBooksGuards1763805600004 implements MigrationInterface {
         ADD CONSTRAINT processor_webhook_ignored_has_reason CHECK ((outcome = 'ignored') = (ignored_reason IS NOT NULL))`);
   }
 
+  /** Fails while a payment has two refunds in flight (the old index forbids it): let them settle first. */
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE processor_webhook DROP CONSTRAINT processor_webhook_ignored_has_reason, DROP CONSTRAINT processor_webhook_outcome_known');
     await queryRunner.query("UPDATE processor_webhook SET outcome = 'not-actionable' WHERE outcome = 'ignored'");
     await queryRunner.query('DROP INDEX processor_webhook_unprocessed');
     await queryRunner.query('CREATE INDEX processor_webhook_unprocessed ON processor_webhook (received_at) WHERE processed_at IS NULL');
     await queryRunner.query('ALTER TABLE processor_webhook DROP COLUMN last_error, DROP COLUMN next_attempt_at, DROP COLUMN attempts, DROP COLUMN ignored_reason');
-    await queryRunner.query('ALTER TABLE payments DROP CONSTRAINT payments_review_exactly_while_in_review');
+    await queryRunner.query('ALTER TABLE payments DROP CONSTRAINT payments_review_exactly_while_in_review, DROP CONSTRAINT payments_review_operation_fkey');
     await queryRunner.query('ALTER TABLE payments DROP COLUMN review_operation_id, DROP COLUMN review_from_status');
     await queryRunner.query('ALTER TABLE payment_operation DROP COLUMN origin');
+    await queryRunner.query('DROP INDEX payment_operation_processor_object_once');
     await queryRunner.query('DROP TRIGGER payment_operation_refund_within_remainder ON payment_operation');
     await queryRunner.query('DROP FUNCTION payment_operation_refund_within_remainder()');
     await queryRunner.query('DROP INDEX payment_operation_one_open_per_type');

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
-import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
 import { runMigrations } from '@paystate/persistence';
-import { testStack } from '@paystate/testing';
-import type { PaymentServiceConfig } from '../src/config/config';
 import type { OperationType, ReviewResolution } from '../src/domain/payment';
 import { PaymentOperations } from '../src/application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from '../src/application/order-placed/initiate-payment';
@@ -15,9 +12,9 @@ import { RefundPaymentUseCase } from '../src/application/refunds/refund-payment'
 import { ResolveReviewUseCase } from '../src/application/review/resolve-review';
 import { PaymentSagaSteps } from '../src/application/saga/saga-steps';
 import { ProcessorWebhook, ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
-import { paymentDataSourceOptions } from '../src/infrastructure/persistence/data-source';
 import { PaymentStore } from '../src/infrastructure/persistence/payment-store';
 import { ProcessorClient } from '../src/infrastructure/processor/processor-client';
+import { ownPaymentDatabase } from './support/own-database';
 
 /**
  * A model-based property test of the payment decider *and its persistence* on the real PostgreSQL
@@ -34,7 +31,6 @@ import { ProcessorClient } from '../src/infrastructure/processor/processor-clien
  */
 
 const settings: PaymentSettings = { operationLeaseMs: 60_000, operationDeadlineMs: 600_000, resolverIntervalMs: 60_000 };
-const database = `paystate_payment_books_${randomUUID().slice(0, 8)}`;
 let dataSource: DataSource;
 let store: PaymentStore;
 let operations: PaymentOperations;
@@ -43,22 +39,12 @@ let refunds: RefundPaymentUseCase;
 let saga: PaymentSagaSteps;
 let initiate: InitiatePaymentOnOrderPlaced;
 let review: ResolveReviewUseCase;
-
-const superuser = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: testStack().pg.superuserUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
+let dropDatabase: () => Promise<void>;
 
 beforeAll(async () => {
-  await superuser((c) => c.query(`CREATE DATABASE ${database}`));
-  const url = new URL(testStack().pg.superuserUrl);
-  url.pathname = `/${database}`;
-  const options = paymentDataSourceOptions({ DATABASE_URL: url.toString(), SERVICE_NAME: 'payment-books-test', DATABASE_POOL_SIZE: 4 } as PaymentServiceConfig);
+  const own = await ownPaymentDatabase('books');
+  dropDatabase = own.drop;
+  const options = own.options;
   await runMigrations(options, () => undefined);
   dataSource = await new DataSource(options).initialize();
   store = new PaymentStore(settings);
@@ -82,7 +68,7 @@ afterAll(async () => {
     console.log(await dataSource.query(`SELECT outcome, ignored_reason, count(*) FROM processor_webhook GROUP BY 1,2 ORDER BY 3 DESC`));
   }
   await dataSource?.destroy();
-  await superuser((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  await dropDatabase?.();
 });
 
 // ---- the service's entry points, as the consumer, the API and the webhook worker call them
@@ -126,12 +112,14 @@ class ProcessorModel {
   refunded = 0;
   readonly violations: string[] = [];
   private n = 0;
+  /** A processor's object ids are unique across payments: so are these, across runs. */
+  private readonly run = randomUUID().slice(0, 8);
 
   /** Executes an operation the way a processor does: once per idempotency key, by its own rules. */
   execute(op: OperationRow, fail: boolean): Executed {
     const known = this.executed.get(op.id);
     if (known) return known;
-    const id = (prefix: string) => `${prefix}_${++this.n}`;
+    const id = (prefix: string) => `${prefix}_${this.run}_${++this.n}`;
     let outcome: Executed;
     switch (op.type) {
       case 'AUTHORISE':
@@ -166,7 +154,7 @@ class ProcessorModel {
 
   /** The processor has no trace of an operation it never received: to a person, that is a failure. */
   neverReceived(op: OperationRow): Executed {
-    const outcome: Executed = { result: 'failed', objectId: `none_${++this.n}`, code: 'not_found_at_processor' };
+    const outcome: Executed = { result: 'failed', objectId: `none_${this.run}_${++this.n}`, code: 'not_found_at_processor' };
     this.executed.set(op.id, { ...outcome, type: op.type, amount: op.amount });
     return outcome;
   }

@@ -98,7 +98,7 @@ export interface Decision {
 }
 
 /** Why a command is refused: the edge maps each code to its own answer (HTTP problem type, log line). */
-export type RejectionCode = 'invalid-state' | 'invalid-amount' | 'exceeds-refundable' | 'not-in-review' | 'outcome-known';
+export type RejectionCode = 'invalid-state' | 'invalid-amount' | 'exceeds-refundable' | 'not-in-review' | 'outcome-known' | 'already-recorded';
 export type Rejection = { rejected: true; code: RejectionCode; reason: string };
 export const isRejection = <T extends object>(d: T | Rejection): d is Rejection => 'rejected' in d;
 const reject = (reason: string, code: RejectionCode = 'invalid-state'): Rejection => ({ rejected: true, code, reason });
@@ -255,12 +255,13 @@ function outcomeFor(payment: Payment, operation: SettledOperation, outcome: Oper
 
 /**
  * C5 and unresolved outcomes: never a silent loss, a person must look. Under review already, the
- * payment stays there for the operation it was first sent there for, and the alert fires again.
+ * payment stays there, now waiting for the latest operation that needs a person (the one a retry
+ * or a record acts on), and the alert fires again.
  */
 export function reviewDecision(payment: Payment, reason: string, operation?: { id: string; type: OperationType }): Decision {
   const review: Review =
     payment.status === 'REQUIRES_REVIEW' && payment.review
-      ? { from: payment.review.from, operationId: payment.review.operationId ?? operation?.id ?? null }
+      ? { from: payment.review.from, operationId: operation?.id ?? payment.review.operationId }
       : { from: payment.status, operationId: operation?.id ?? null };
   return { status: 'REQUIRES_REVIEW', changes: { review }, facts: [{ kind: 'requires-review', reason, ...(operation ? { operationType: operation.type } : {}) }] };
 }

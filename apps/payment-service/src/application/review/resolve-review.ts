@@ -53,6 +53,11 @@ export class ResolveReviewUseCase {
   async resolve(manager: EntityManager, paymentId: string, resolution: ReviewResolution, cause: Cause, now: Date): Promise<ResolveResult> {
     const payment = await this.store.lock(manager, paymentId);
     if (!payment) return { ok: false, reason: 'not-found', detail: `No payment ${paymentId}.` };
+    if (resolution.action === 'record-outcome' && resolution.outcome.result === 'succeeded') {
+      // one movement at the processor is one operation of ours: a second record of it would move the books twice
+      const holder = await this.store.operationWithProcessorObject(manager, resolution.outcome.objectId);
+      if (holder) return { ok: false, reason: 'already-recorded', detail: `${resolution.outcome.objectId} is already recorded, for operation ${holder} — is it the right id?` };
+    }
     const operation = payment.review?.operationId ? await this.store.lockOperation(manager, payment.review.operationId) : null;
     const replacementId = randomUUID();
     const plan = resolveReview(payment, operation ?? undefined, resolution, { replacementId, inFlightRefunds: await this.store.refundsInFlight(manager, paymentId) });

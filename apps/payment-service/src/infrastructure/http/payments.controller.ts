@@ -66,6 +66,8 @@ export function refusal(reason: 'not-found' | RejectionCode, title: string, deta
       return ProblemError.of(409, 'payment-not-in-review', title, detail);
     case 'outcome-known':
       return ProblemError.of(409, 'operation-outcome-known', title, detail);
+    case 'already-recorded':
+      return ProblemError.of(409, 'processor-object-already-recorded', title, detail);
   }
 }
 

@@ -133,6 +133,12 @@ export class PaymentStore {
     return (await manager.countBy(PaymentOperationRecord, { paymentId, type, status: In(['PENDING', 'IN_FLIGHT', 'UNKNOWN']) })) > 0;
   }
 
+  /** The operation a processor movement is recorded for, if any (one movement, one operation: a unique index says so too). */
+  async operationWithProcessorObject(manager: EntityManager, objectId: string): Promise<string | undefined> {
+    const found = await manager.findOne(PaymentOperationRecord, { where: { processorObjectId: objectId, status: 'SUCCEEDED' }, select: { id: true } });
+    return found?.id;
+  }
+
   /** The sum of the payment's refunds not settled yet: what the refundable remainder must leave room for. */
   async refundsInFlight(manager: EntityManager, paymentId: string): Promise<number> {
     const [row] = await manager.query<{ sum: string }[]>(

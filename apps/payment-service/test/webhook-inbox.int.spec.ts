@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { runMigrations } from '@paystate/persistence';
+import { PaymentOperations } from '../src/application/operations/payment-operations';
+import { InitiatePaymentOnOrderPlaced } from '../src/application/order-placed/initiate-payment';
+import type { PaymentSettings } from '../src/application/payment-settings';
+import { ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
+import { PaymentStore } from '../src/infrastructure/persistence/payment-store';
+import { ProcessorClient } from '../src/infrastructure/processor/processor-client';
+import { ownPaymentDatabase } from './support/own-database';
+
+/**
+ * The webhook inbox on the real PostgreSQL: a stored webhook that cannot be applied (here the
+ * database refuses its transition, a broken invariant as far as the service can tell) is put back
+ * with its error and a backoff, the ones behind it are applied meanwhile, and it applies once the
+ * cause is gone. Before, it was retried at the head of the queue forever and blocked every other.
+ */
+const settings: PaymentSettings = { operationLeaseMs: 60_000, operationDeadlineMs: 600_000, resolverIntervalMs: 60_000 };
+let dataSource: DataSource;
+let webhooks: ProcessorWebhooks;
+let initiate: InitiatePaymentOnOrderPlaced;
+let dropDatabase: () => Promise<void>;
+
+beforeAll(async () => {
+  Logger.overrideLogger(false);
+  const own = await ownPaymentDatabase('inbox');
+  dropDatabase = own.drop;
+  await runMigrations(own.options, () => undefined);
+  dataSource = await new DataSource(own.options).initialize();
+  const store = new PaymentStore(settings);
+  const operations = new PaymentOperations(dataSource, store, new ProcessorClient({ url: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1 }), settings);
+  webhooks = new ProcessorWebhooks(dataSource, operations, settings);
+  await operations.onApplicationShutdown();
+  await webhooks.onApplicationShutdown();
+  initiate = new InitiatePaymentOnOrderPlaced(store, operations);
+});
+
+afterAll(async () => {
+  Logger.overrideLogger(['log', 'warn', 'error']);
+  await dataSource?.destroy();
+  await dropDatabase?.();
+});
+
+async function placedPayment(): Promise<{ paymentId: string; operationId: string }> {
+  const orderId = randomUUID();
+  const payload = { orderId, customerId: 'cus_1', customerEmail: 'a@example.com', currency: 'EUR', total: 2500, items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 2500 }], paymentMethod: 'tok_visa_approve', placedAt: new Date().toISOString() };
+  const event = { id: randomUUID(), type: 'OrderPlaced', version: 1, topic: 'order.events', partition: 0, offset: '0', key: orderId, correlationId: orderId, causationId: undefined, traceparent: undefined, occurredAt: payload.placedAt, payload } as ConsumedEvent<never>;
+  await dataSource.transaction((manager) => initiate.handle(event, { manager, event, now: new Date(), emit: () => undefined, afterCommit: () => undefined } as HandlerContext));
+  const [row] = await dataSource.query<{ payment_id: string; id: string }[]>('SELECT o.payment_id, o.id FROM payment_operation o JOIN payments p ON p.id = o.payment_id WHERE p.order_id = $1', [orderId]);
+  return { paymentId: row!.payment_id, operationId: row!.id };
+}
+
+const authorised = (p: { paymentId: string; operationId: string }) => ({
+  id: `evt_${randomUUID()}`,
+  type: 'authorisation.succeeded',
+  created: Math.floor(Date.now() / 1000),
+  data: { operationId: p.operationId, reference: p.paymentId, objectId: `auth_${randomUUID().slice(0, 8)}`, amount: 2500, currency: 'EUR' },
+});
+
+const statusOf = async (paymentId: string) => (await dataSource.query<{ status: string }[]>('SELECT status FROM payments WHERE id = $1', [paymentId]))[0]!.status;
+const failures = async () => (await (register.getSingleMetric('paystate_webhooks_failed_total') as Counter).get()).values.reduce((s, v) => s + v.value, 0);
+
+it('puts back a webhook that cannot be applied, applies the ones behind it, and applies it once the cause is gone', async () => {
+  const stuck = await placedPayment();
+  const behind = await placedPayment();
+  await dataSource.query(`
+    CREATE FUNCTION refuse_one_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.payment_id = '${stuck.paymentId}' THEN RAISE EXCEPTION 'injected: this transition is refused'; END IF;
+      RETURN NEW;
+    END $$`);
+  await dataSource.query('CREATE TRIGGER refuse_one_payment BEFORE INSERT ON payment_transition FOR EACH ROW EXECUTE FUNCTION refuse_one_payment()');
+  const first = authorised(stuck);
+  await webhooks.receive(first, new Date());
+  await webhooks.receive(authorised(behind), new Date(Date.now() + 1));
+  const failedBefore = await failures();
+
+  await webhooks.applyPending();
+  expect(await statusOf(behind.paymentId)).toBe('AUTHORISED');
+  expect(await statusOf(stuck.paymentId)).toBe('VALIDATED');
+  const [row] = await dataSource.query<{ processed_at: Date | null; attempts: number; last_error: string; later: boolean }[]>(
+    'SELECT processed_at, attempts, last_error, next_attempt_at > now() AS later FROM processor_webhook WHERE event_id = $1',
+    [first.id],
+  );
+  expect(row).toMatchObject({ processed_at: null, attempts: 1, later: true, last_error: expect.stringContaining('injected') });
+  expect(await failures()).toBe(failedBefore + 1);
+  // not due yet: a second pass leaves it alone
+  await webhooks.applyPending();
+  expect(await statusOf(stuck.paymentId)).toBe('VALIDATED');
+
+  await dataSource.query('DROP TRIGGER refuse_one_payment ON payment_transition');
+  await dataSource.query('UPDATE processor_webhook SET next_attempt_at = now() WHERE event_id = $1', [first.id]); // its backoff has passed
+  await webhooks.applyPending();
+  expect(await statusOf(stuck.paymentId)).toBe('AUTHORISED');
+  const [done] = await dataSource.query<{ outcome: string }[]>('SELECT outcome FROM processor_webhook WHERE event_id = $1', [first.id]);
+  expect(done).toEqual({ outcome: 'applied' });
+});
