@@ -89,9 +89,17 @@ const refunded = (orderId: string): PayloadOf<typeof PaymentRefundedV1> => ({
 });
 
 /** OrderPlaced then PaymentAuthorised for a new order; resolves to the order id. */
+/**
+ * The order's lines, then its authorisation. The two travel on different topics, so nothing orders
+ * them; waiting for the lines to be known makes the reservation's cause the authorisation (the
+ * other order, authorisation first, has a test of its own).
+ */
 async function placeAndAuthorise(lines: Line[]): Promise<string> {
   const orderId = randomUUID();
   await publish(OrderPlacedV1, orderId, orderPlaced(orderId, lines));
+  await waitFor(`fulfilment to know the lines of ${orderId}`, async () =>
+    (await queryAsSuperuser(DB, 'SELECT 1 FROM fulfilment_order WHERE order_id = $1 AND lines IS NOT NULL', [orderId])).length > 0 ? true : undefined,
+  );
   await publish(PaymentAuthorisedV1, orderId, authorised(orderId));
   return orderId;
 }
