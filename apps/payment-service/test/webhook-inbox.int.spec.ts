@@ -7,6 +7,9 @@ import { runMigrations } from '@paystate/persistence';
 import { PaymentOperations } from '../src/application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from '../src/application/order-placed/initiate-payment';
 import type { PaymentSettings } from '../src/application/payment-settings';
+import { RefundPaymentUseCase } from '../src/application/refunds/refund-payment';
+import { ResolveReviewUseCase } from '../src/application/review/resolve-review';
+import { PaymentSagaSteps } from '../src/application/saga/saga-steps';
 import { ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
 import { PaymentStore } from '../src/infrastructure/persistence/payment-store';
 import { ProcessorClient } from '../src/infrastructure/processor/processor-client';
@@ -22,6 +25,10 @@ const settings: PaymentSettings = { operationLeaseMs: 60_000, operationDeadlineM
 let dataSource: DataSource;
 let webhooks: ProcessorWebhooks;
 let initiate: InitiatePaymentOnOrderPlaced;
+let operations: PaymentOperations;
+let saga: PaymentSagaSteps;
+let refunds: RefundPaymentUseCase;
+let review: ResolveReviewUseCase;
 let dropDatabase: () => Promise<void>;
 
 beforeAll(async () => {
@@ -31,11 +38,14 @@ beforeAll(async () => {
   await runMigrations(own.options, () => undefined);
   dataSource = await new DataSource(own.options).initialize();
   const store = new PaymentStore(settings);
-  const operations = new PaymentOperations(dataSource, store, new ProcessorClient({ url: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1 }), settings);
+  operations = new PaymentOperations(dataSource, store, new ProcessorClient({ url: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1 }), settings);
   webhooks = new ProcessorWebhooks(dataSource, operations, settings);
   await operations.onApplicationShutdown();
   await webhooks.onApplicationShutdown();
   initiate = new InitiatePaymentOnOrderPlaced(store, operations);
+  saga = new PaymentSagaSteps(store, operations);
+  refunds = new RefundPaymentUseCase(dataSource, store, operations);
+  review = new ResolveReviewUseCase(dataSource, store, operations);
 });
 
 afterAll(async () => {
@@ -44,8 +54,7 @@ afterAll(async () => {
   await dropDatabase?.();
 });
 
-async function placedPayment(): Promise<{ paymentId: string; operationId: string }> {
-  const orderId = randomUUID();
+async function placedPayment(orderId: string = randomUUID()): Promise<{ paymentId: string; operationId: string }> {
   const payload = { orderId, customerId: 'cus_1', customerEmail: 'a@example.com', currency: 'EUR', total: 2500, items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 2500 }], paymentMethod: 'tok_visa_approve', placedAt: new Date().toISOString() };
   const event = { id: randomUUID(), type: 'OrderPlaced', version: 1, topic: 'order.events', partition: 0, offset: '0', key: orderId, correlationId: orderId, causationId: undefined, traceparent: undefined, occurredAt: payload.placedAt, payload } as ConsumedEvent<never>;
   await dataSource.transaction((manager) => initiate.handle(event, { manager, event, now: new Date(), emit: () => undefined, afterCommit: () => undefined } as HandlerContext));
@@ -97,4 +106,50 @@ it('puts back a webhook that cannot be applied, applies the ones behind it, and 
   expect(await statusOf(stuck.paymentId)).toBe('AUTHORISED');
   const [done] = await dataSource.query<{ outcome: string }[]>('SELECT outcome FROM processor_webhook WHERE event_id = $1', [first.id]);
   expect(done).toEqual({ outcome: 'applied' });
+});
+
+/** A captured payment whose refund failed at the processor: REQUIRES_REVIEW, waiting for that refund. */
+async function refundUnderReview(): Promise<{ paymentId: string; refundId: string }> {
+  const orderId = randomUUID();
+  const placed = await placedPayment(orderId);
+  const answer = (operationId: string, outcome: { result: 'succeeded'; objectId: string } | { result: 'failed'; code: string; detail: string }) =>
+    dataSource.transaction((manager) => operations.recordOutcome(manager, operationId, outcome, { id: operationId, type: 'processor-response' }, new Date()));
+  await answer(placed.operationId, { result: 'succeeded', objectId: `auth_${randomUUID().slice(0, 8)}` });
+  const reserved = { id: randomUUID(), type: 'StockReserved', version: 1, topic: 'fulfilment.events', partition: 0, offset: '0', key: orderId, correlationId: orderId, causationId: undefined, traceparent: undefined, occurredAt: new Date().toISOString(), payload: { orderId } } as ConsumedEvent<never>;
+  await dataSource.transaction((manager) => saga.captureOnStockReserved(reserved, { manager, event: reserved, now: new Date(), emit: () => undefined, afterCommit: () => undefined } as HandlerContext));
+  const [capture] = await dataSource.query<{ id: string }[]>(`SELECT id FROM payment_operation WHERE payment_id = $1 AND type = 'CAPTURE'`, [placed.paymentId]);
+  await answer(capture!.id, { result: 'succeeded', objectId: `cap_${randomUUID().slice(0, 8)}` });
+  const started = await dataSource.transaction((manager) => refunds.startRefund(manager, placed.paymentId, undefined, { id: randomUUID(), type: 'operator-refund' }, new Date()));
+  if (!started.ok) throw new Error(started.detail);
+  await answer(started.operationId, { result: 'failed', code: 'refund_failed', detail: 'refund_failed' });
+  return { paymentId: placed.paymentId, refundId: started.operationId };
+}
+
+it('a person resolving a review while the processor re-sends its report about the same operation: both finish, no deadlock, the books move once', async () => {
+  const { paymentId, refundId } = await refundUnderReview();
+  // another transaction holds the payment, so the two queue up in a known order: the resolution
+  // first (it locks the payment, then the operation), then the webhook; the webhook used to lock the
+  // operation first and then wait for the payment, which deadlocked with the resolution
+  const holder = dataSource.createQueryRunner();
+  await holder.connect();
+  await holder.startTransaction();
+  await holder.query('SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', [paymentId]);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
+  const resolution = dataSource.transaction((manager) =>
+    review.resolve(manager, paymentId, { action: 'record-outcome', outcome: { result: 'succeeded', objectId: `re_by_hand_${randomUUID().slice(0, 8)}` } }, { id: randomUUID(), type: 'operator-review', note: 'test' }, new Date()),
+  );
+  await pause();
+  const report = { id: `evt_${randomUUID()}`, type: 'refund.failed', created: Math.floor(Date.now() / 1000), data: { operationId: refundId, reference: paymentId, objectId: 're_x', amount: 2500, currency: 'EUR', declineCode: 'refund_failed' } };
+  await webhooks.receive(report, new Date());
+  const applying = webhooks.applyPending();
+  await pause();
+  await holder.commitTransaction();
+  await holder.release();
+
+  await expect(resolution).resolves.toMatchObject({ ok: true, status: 'REFUNDED' });
+  await applying;
+  const [webhook] = await dataSource.query<{ outcome: string | null; last_error: string | null }[]>('SELECT outcome, last_error FROM processor_webhook WHERE event_id = $1', [report.id]);
+  expect(webhook).toEqual({ outcome: 'already-settled', last_error: null });
+  const [payment] = await dataSource.query<{ status: string; refunded_amount: string }[]>('SELECT status, refunded_amount FROM payments WHERE id = $1', [paymentId]);
+  expect([payment!.status, Number(payment!.refunded_amount)]).toEqual(['REFUNDED', 2500]);
 });

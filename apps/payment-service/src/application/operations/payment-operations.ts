@@ -86,10 +86,9 @@ export class PaymentOperations extends BackgroundWorker {
    * person takes over (a late webhook still settles the operation; so does the person).
    */
   async giveUp(manager: EntityManager, operationId: string, lastError: string, cause: Cause, now: Date): Promise<void> {
-    const op = await this.store.lockOperation(manager, operationId);
-    if (!op || !(await this.store.markUnknown(manager, op.id, null, lastError, now))) return;
-    const current = await this.store.lock(manager, op.paymentId);
-    if (!current) return;
+    const locked = await this.store.lockOperationAndPayment(manager, operationId);
+    if (!locked || !(await this.store.markUnknown(manager, operationId, null, lastError, now))) return;
+    const { op, payment: current } = locked;
     const decision = operationUnresolved(current, op);
     const next = await this.store.apply(manager, current, decision, cause, now);
     await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
@@ -102,9 +101,9 @@ export class PaymentOperations extends BackgroundWorker {
    * (a webhook) must be about this operation; one that is not changes nothing and says why.
    */
   async recordOutcome(manager: EntityManager, operationId: string, outcome: OperationOutcome, cause: Cause, now: Date, report?: ProcessorReport): Promise<RecordResult> {
-    const op = await this.store.lockOperation(manager, operationId);
-    const payment = op ? await this.store.lock(manager, op.paymentId) : undefined;
-    if (!op || !payment) return { outcome: 'ignored', reason: 'unknown-operation', detail: `no operation ${operationId}` };
+    const locked = await this.store.lockOperationAndPayment(manager, operationId);
+    if (!locked) return { outcome: 'ignored', reason: 'unknown-operation', detail: `no operation ${operationId}` };
+    const { op, payment } = locked;
     const mismatch = report ? reportMismatch(report, op, payment) : undefined;
     if (mismatch) return { outcome: 'ignored', ...mismatch };
     if (op.status === 'SUCCEEDED' || op.status === 'FAILED') return { outcome: 'already-settled' };

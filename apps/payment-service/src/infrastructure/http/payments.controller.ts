@@ -51,24 +51,20 @@ function refundAnswer(paymentId: string, result: RefundResult) {
   return problemResponse(refusal(result.reason, 'Refund refused', result.detail).problem);
 }
 
-/** The problem each refusal of a payment command answers with (SPEC §5: problem+json, a type per cause). */
+/** The status and problem type each refusal of a payment command answers with (SPEC §5: problem+json, a type per cause). */
+const REFUSALS: Readonly<Record<'not-found' | RejectionCode, readonly [number, string]>> = {
+  'not-found': [404, 'not-found'],
+  'exceeds-refundable': [422, 'refund-exceeds-captured'],
+  'invalid-amount': [422, 'invalid-amount'],
+  'invalid-state': [409, 'invalid-state-transition'],
+  'not-in-review': [409, 'payment-not-in-review'],
+  'outcome-known': [409, 'operation-outcome-known'],
+  'already-recorded': [409, 'processor-object-already-recorded'],
+};
+
 export function refusal(reason: 'not-found' | RejectionCode, title: string, detail: string): ProblemError {
-  switch (reason) {
-    case 'not-found':
-      return ProblemError.of(404, 'not-found', 'Payment not found', detail);
-    case 'exceeds-refundable':
-      return ProblemError.of(422, 'refund-exceeds-captured', title, detail);
-    case 'invalid-amount':
-      return ProblemError.of(422, 'invalid-amount', title, detail);
-    case 'invalid-state':
-      return ProblemError.of(409, 'invalid-state-transition', title, detail);
-    case 'not-in-review':
-      return ProblemError.of(409, 'payment-not-in-review', title, detail);
-    case 'outcome-known':
-      return ProblemError.of(409, 'operation-outcome-known', title, detail);
-    case 'already-recorded':
-      return ProblemError.of(409, 'processor-object-already-recorded', title, detail);
-  }
+  const [status, type] = REFUSALS[reason];
+  return ProblemError.of(status, type, reason === 'not-found' ? 'Payment not found' : title, detail);
 }
 
 @Controller('payments')

@@ -125,8 +125,23 @@ export class PaymentStore {
     return id;
   }
 
+  /**
+   * Locks an operation. Lock order, on every path: the payment first, then its operation (a
+   * resolution holding the payment while a webhook held the operation deadlocked): so a caller
+   * that holds the payment may call this, and one that starts from the operation calls
+   * lockOperationAndPayment.
+   */
   lockOperation(manager: EntityManager, operationId: string): Promise<PaymentOperationRecord | null> {
     return manager.findOne(PaymentOperationRecord, { where: { id: operationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** An operation and its payment, locked in the one order (payment, then operation); undefined when either is unknown. */
+  async lockOperationAndPayment(manager: EntityManager, operationId: string): Promise<{ op: PaymentOperationRecord; payment: Payment } | undefined> {
+    // the payment an operation belongs to never changes, so it can be read before any lock is taken
+    const owner = await manager.findOne(PaymentOperationRecord, { where: { id: operationId }, select: { paymentId: true } });
+    const payment = owner ? await this.lock(manager, owner.paymentId) : undefined;
+    const op = payment ? await this.lockOperation(manager, operationId) : null;
+    return payment && op ? { op, payment } : undefined;
   }
 
   async hasOpenOperation(manager: EntityManager, paymentId: string, type: OperationType): Promise<boolean> {
