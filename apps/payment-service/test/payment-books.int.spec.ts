@@ -2,19 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { DataSource, EntityManager } from 'typeorm';
-import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
-import { runMigrations } from '@paystate/persistence';
 import type { OperationType, ReviewResolution } from '../src/domain/payment';
-import { PaymentOperations } from '../src/application/operations/payment-operations';
-import { InitiatePaymentOnOrderPlaced } from '../src/application/order-placed/initiate-payment';
-import type { PaymentSettings } from '../src/application/payment-settings';
-import { RefundPaymentUseCase } from '../src/application/refunds/refund-payment';
-import { ResolveReviewUseCase } from '../src/application/review/resolve-review';
-import { PaymentSagaSteps } from '../src/application/saga/saga-steps';
-import { ProcessorWebhook, ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
-import { PaymentStore } from '../src/infrastructure/persistence/payment-store';
-import { ProcessorClient } from '../src/infrastructure/processor/processor-client';
-import { ownPaymentDatabase } from './support/own-database';
+import type { PaymentOperations } from '../src/application/operations/payment-operations';
+import type { ResolveReviewUseCase } from '../src/application/review/resolve-review';
+import type { ProcessorWebhook, ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
+import { PaymentServiceUnderTest, consume, orderPlaced, paymentServiceUnderTest } from './support/payment-service';
 
 /**
  * A model-based property test of the payment decider *and its persistence* on the real PostgreSQL
@@ -30,35 +22,15 @@ import { ownPaymentDatabase } from './support/own-database';
  * and, once every lost answer is delivered, that our amounts equal the processor's.
  */
 
-const settings: PaymentSettings = { operationLeaseMs: 60_000, operationDeadlineMs: 600_000, resolverIntervalMs: 60_000 };
+let service: PaymentServiceUnderTest;
 let dataSource: DataSource;
-let store: PaymentStore;
 let operations: PaymentOperations;
 let webhooks: ProcessorWebhooks;
-let refunds: RefundPaymentUseCase;
-let saga: PaymentSagaSteps;
-let initiate: InitiatePaymentOnOrderPlaced;
 let review: ResolveReviewUseCase;
-let dropDatabase: () => Promise<void>;
 
 beforeAll(async () => {
-  const own = await ownPaymentDatabase('books');
-  dropDatabase = own.drop;
-  const options = own.options;
-  await runMigrations(options, () => undefined);
-  dataSource = await new DataSource(options).initialize();
-  store = new PaymentStore(settings);
-  // never called: the test plays the processor and reports its outcomes itself
-  const processor = new ProcessorClient({ url: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1 });
-  operations = new PaymentOperations(dataSource, store, processor, settings);
-  webhooks = new ProcessorWebhooks(dataSource, operations, settings);
-  // the background loops stay stopped: every step runs to its end before the next one
-  await operations.onApplicationShutdown();
-  await webhooks.onApplicationShutdown();
-  refunds = new RefundPaymentUseCase(dataSource, store, operations);
-  saga = new PaymentSagaSteps(store, operations);
-  initiate = new InitiatePaymentOnOrderPlaced(store, operations);
-  review = new ResolveReviewUseCase(dataSource, store, operations);
+  service = await paymentServiceUnderTest('books');
+  ({ dataSource, operations, webhooks, review } = service);
 });
 
 afterAll(async () => {
@@ -67,19 +39,14 @@ afterAll(async () => {
     console.log(await dataSource.query(`SELECT from_status, to_status, cause_type, count(*) FROM payment_transition GROUP BY 1,2,3 ORDER BY 4 DESC`));
     console.log(await dataSource.query(`SELECT outcome, ignored_reason, count(*) FROM processor_webhook GROUP BY 1,2 ORDER BY 3 DESC`));
   }
-  await dataSource?.destroy();
-  await dropDatabase?.();
+  await service?.close();
 });
 
 // ---- the service's entry points, as the consumer, the API and the webhook worker call them
 
-async function handle(event: { type: string; payload: object }, run: (e: ConsumedEvent<never>, ctx: HandlerContext) => Promise<void>): Promise<void> {
-  const consumed = { id: randomUUID(), type: event.type, version: 1, topic: 'test', partition: 0, offset: '0', key: null, correlationId: randomUUID(), causationId: undefined, traceparent: undefined, occurredAt: new Date().toISOString(), payload: event.payload } as ConsumedEvent<never>;
-  await dataSource.transaction((manager) => run(consumed, { manager, event: consumed, now: new Date(), emit: () => undefined, afterCommit: () => undefined }));
-}
 
 function operatorRefund(paymentId: string, amount: number | undefined): Promise<unknown> {
-  return dataSource.transaction((manager) => refunds.startRefund(manager, paymentId, amount, { id: randomUUID(), type: 'operator-refund' }, new Date()));
+  return dataSource.transaction((manager) => service.refunds.startRefund(manager, paymentId, amount, { id: randomUUID(), type: 'operator-refund' }, new Date()));
 }
 
 async function deliverWebhook(webhook: ProcessorWebhook): Promise<void> {
@@ -308,10 +275,7 @@ async function run(amount: number, steps: Step[]): Promise<void> {
   const orderId = randomUUID();
   const processor = new ProcessorModel();
   const sent: ProcessorWebhook[] = [];
-  await handle(
-    { type: 'OrderPlaced', payload: { orderId, customerId: 'cus_1', customerEmail: 'a@example.com', currency: 'EUR', total: amount, items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: amount }], paymentMethod: 'tok_visa_approve', placedAt: new Date().toISOString() } },
-    (e, ctx) => initiate.handle(e, ctx),
-  );
+  await consume(dataSource, 'OrderPlaced', orderPlaced(orderId, amount), (e, ctx) => service.initiate.handle(e, ctx));
   await checkBooks(orderId, processor, 'after OrderPlaced');
 
   const tell = async (op: OperationRow, payment: PaymentRow, outcome: Executed, delivery: 'response' | 'webhook') => {
@@ -333,8 +297,8 @@ async function run(amount: number, steps: Step[]): Promise<void> {
     const op = pool.length > 0 ? pool[('pick' in step ? step.pick : 0) % pool.length]! : undefined;
     switch (step.kind) {
       case 'saga': {
-        const payload = { orderId };
-        await handle({ type: step.fact, payload }, (e, ctx) =>
+        const { saga } = service;
+        await consume(dataSource, step.fact, { orderId }, (e, ctx) =>
           step.fact === 'StockReserved' ? saga.captureOnStockReserved(e, ctx) : step.fact === 'StockReservationFailed' ? saga.voidOnStockReservationFailed(e, ctx) : saga.refundOnShipmentFailed(e, ctx),
         );
         break;

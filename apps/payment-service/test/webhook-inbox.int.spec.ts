@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
-import { DataSource } from 'typeorm';
-import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
-import { runMigrations } from '@paystate/persistence';
-import { PaymentOperations } from '../src/application/operations/payment-operations';
-import { InitiatePaymentOnOrderPlaced } from '../src/application/order-placed/initiate-payment';
-import type { PaymentSettings } from '../src/application/payment-settings';
-import { RefundPaymentUseCase } from '../src/application/refunds/refund-payment';
-import { ResolveReviewUseCase } from '../src/application/review/resolve-review';
-import { PaymentSagaSteps } from '../src/application/saga/saga-steps';
-import { ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
-import { PaymentStore } from '../src/infrastructure/persistence/payment-store';
-import { ProcessorClient } from '../src/infrastructure/processor/processor-client';
-import { ownPaymentDatabase } from './support/own-database';
+import type { DataSource } from 'typeorm';
+import type { PaymentOperations } from '../src/application/operations/payment-operations';
+import type { ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
+import { PaymentServiceUnderTest, consume, orderPlaced, paymentServiceUnderTest } from './support/payment-service';
 
 /**
  * The webhook inbox on the real PostgreSQL: a stored webhook that cannot be applied (here the
@@ -21,43 +12,24 @@ import { ownPaymentDatabase } from './support/own-database';
  * with its error and a backoff, the ones behind it are applied meanwhile, and it applies once the
  * cause is gone. Before, it was retried at the head of the queue forever and blocked every other.
  */
-const settings: PaymentSettings = { operationLeaseMs: 60_000, operationDeadlineMs: 600_000, resolverIntervalMs: 60_000 };
+let service: PaymentServiceUnderTest;
 let dataSource: DataSource;
 let webhooks: ProcessorWebhooks;
-let initiate: InitiatePaymentOnOrderPlaced;
 let operations: PaymentOperations;
-let saga: PaymentSagaSteps;
-let refunds: RefundPaymentUseCase;
-let review: ResolveReviewUseCase;
-let dropDatabase: () => Promise<void>;
 
 beforeAll(async () => {
   Logger.overrideLogger(false);
-  const own = await ownPaymentDatabase('inbox');
-  dropDatabase = own.drop;
-  await runMigrations(own.options, () => undefined);
-  dataSource = await new DataSource(own.options).initialize();
-  const store = new PaymentStore(settings);
-  operations = new PaymentOperations(dataSource, store, new ProcessorClient({ url: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1 }), settings);
-  webhooks = new ProcessorWebhooks(dataSource, operations, settings);
-  await operations.onApplicationShutdown();
-  await webhooks.onApplicationShutdown();
-  initiate = new InitiatePaymentOnOrderPlaced(store, operations);
-  saga = new PaymentSagaSteps(store, operations);
-  refunds = new RefundPaymentUseCase(dataSource, store, operations);
-  review = new ResolveReviewUseCase(dataSource, store, operations);
+  service = await paymentServiceUnderTest('inbox');
+  ({ dataSource, webhooks, operations } = service);
 });
 
 afterAll(async () => {
   Logger.overrideLogger(['log', 'warn', 'error']);
-  await dataSource?.destroy();
-  await dropDatabase?.();
+  await service?.close();
 });
 
 async function placedPayment(orderId: string = randomUUID()): Promise<{ paymentId: string; operationId: string }> {
-  const payload = { orderId, customerId: 'cus_1', customerEmail: 'a@example.com', currency: 'EUR', total: 2500, items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 2500 }], paymentMethod: 'tok_visa_approve', placedAt: new Date().toISOString() };
-  const event = { id: randomUUID(), type: 'OrderPlaced', version: 1, topic: 'order.events', partition: 0, offset: '0', key: orderId, correlationId: orderId, causationId: undefined, traceparent: undefined, occurredAt: payload.placedAt, payload } as ConsumedEvent<never>;
-  await dataSource.transaction((manager) => initiate.handle(event, { manager, event, now: new Date(), emit: () => undefined, afterCommit: () => undefined } as HandlerContext));
+  await consume(dataSource, 'OrderPlaced', orderPlaced(orderId, 2500), (e, ctx) => service.initiate.handle(e, ctx));
   const [row] = await dataSource.query<{ payment_id: string; id: string }[]>('SELECT o.payment_id, o.id FROM payment_operation o JOIN payments p ON p.id = o.payment_id WHERE p.order_id = $1', [orderId]);
   return { paymentId: row!.payment_id, operationId: row!.id };
 }
@@ -115,11 +87,10 @@ async function refundUnderReview(): Promise<{ paymentId: string; refundId: strin
   const answer = (operationId: string, outcome: { result: 'succeeded'; objectId: string } | { result: 'failed'; code: string; detail: string }) =>
     dataSource.transaction((manager) => operations.recordOutcome(manager, operationId, outcome, { id: operationId, type: 'processor-response' }, new Date()));
   await answer(placed.operationId, { result: 'succeeded', objectId: `auth_${randomUUID().slice(0, 8)}` });
-  const reserved = { id: randomUUID(), type: 'StockReserved', version: 1, topic: 'fulfilment.events', partition: 0, offset: '0', key: orderId, correlationId: orderId, causationId: undefined, traceparent: undefined, occurredAt: new Date().toISOString(), payload: { orderId } } as ConsumedEvent<never>;
-  await dataSource.transaction((manager) => saga.captureOnStockReserved(reserved, { manager, event: reserved, now: new Date(), emit: () => undefined, afterCommit: () => undefined } as HandlerContext));
+  await consume(dataSource, 'StockReserved', { orderId }, (e, ctx) => service.saga.captureOnStockReserved(e, ctx));
   const [capture] = await dataSource.query<{ id: string }[]>(`SELECT id FROM payment_operation WHERE payment_id = $1 AND type = 'CAPTURE'`, [placed.paymentId]);
   await answer(capture!.id, { result: 'succeeded', objectId: `cap_${randomUUID().slice(0, 8)}` });
-  const started = await dataSource.transaction((manager) => refunds.startRefund(manager, placed.paymentId, undefined, { id: randomUUID(), type: 'operator-refund' }, new Date()));
+  const started = await dataSource.transaction((manager) => service.refunds.startRefund(manager, placed.paymentId, undefined, { id: randomUUID(), type: 'operator-refund' }, new Date()));
   if (!started.ok) throw new Error(started.detail);
   await answer(started.operationId, { result: 'failed', code: 'refund_failed', detail: 'refund_failed' });
   return { paymentId: placed.paymentId, refundId: started.operationId };
@@ -136,7 +107,7 @@ it('a person resolving a review while the processor re-sends its report about th
   await holder.query('SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', [paymentId]);
   const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
   const resolution = dataSource.transaction((manager) =>
-    review.resolve(manager, paymentId, { action: 'record-outcome', outcome: { result: 'succeeded', objectId: `re_by_hand_${randomUUID().slice(0, 8)}` } }, { id: randomUUID(), type: 'operator-review', note: 'test' }, new Date()),
+    service.review.resolve(manager, paymentId, { action: 'record-outcome', outcome: { result: 'succeeded', objectId: `re_by_hand_${randomUUID().slice(0, 8)}` } }, { id: randomUUID(), type: 'operator-review', note: 'test' }, new Date()),
   );
   await pause();
   const report = { id: `evt_${randomUUID()}`, type: 'refund.failed', created: Math.floor(Date.now() / 1000), data: { operationId: refundId, reference: paymentId, objectId: 're_x', amount: 2500, currency: 'EUR', declineCode: 'refund_failed' } };
