@@ -27,6 +27,8 @@ function jestConfig(projectDir, tier) {
     transform: { '^.+\\.ts$': swc },
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: {
+      // the zod-only config entry point (libs/service-runtime/config/package.json points Node at dist)
+      '^@paystate/service-runtime/config$': `${root}/libs/service-runtime/src/config.ts`,
       '^@paystate/(contracts|messaging|persistence|service-runtime|testing)$': `${root}/libs/$1/src/index.ts`,
       '^@paystate/stack$': `${root}/infra/stack/src/index.ts`,
     },

@@ -26,11 +26,7 @@ export class FulfilmentServiceModule {
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: fulfilmentDataSourceOptions(config) }),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
-        IdempotencyModule.forRoot({
-          ttlHours: config.IDEMPOTENCY_TTL_HOURS,
-          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
-        }),
+        IdempotencyModule.forConfig(config),
       ],
       controllers: [StockController, ShipmentsController, CarrierFaultsController, OrderEventsConsumer, PaymentEventsConsumer],
       providers: [

@@ -18,11 +18,7 @@ export class OrderServiceModule {
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: orderDataSourceOptions(config) }),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
-        IdempotencyModule.forRoot({
-          ttlHours: config.IDEMPOTENCY_TTL_HOURS,
-          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
-        }),
+        IdempotencyModule.forConfig(config),
       ],
       controllers: [OrdersController, SagaFactsConsumer],
       providers: [PlaceOrderUseCase, GetOrderQuery, GetTimelineQuery, FollowSaga],

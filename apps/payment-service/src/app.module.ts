@@ -27,11 +27,7 @@ export class PaymentServiceModule {
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: paymentDataSourceOptions(config) }),
         // every route but /health, /metrics and the signed webhook needs a bearer API key
         ApiKeysModule,
-        IdempotencyModule.forRoot({
-          ttlHours: config.IDEMPOTENCY_TTL_HOURS,
-          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-          purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
-        }),
+        IdempotencyModule.forConfig(config),
       ],
       controllers: [PaymentsController, WebhooksController, OrderEventsConsumer, FulfilmentEventsConsumer],
       providers: [

@@ -1,25 +1,12 @@
-import { z } from 'zod';
+import { parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
+import type { z } from 'zod';
 
-const schema = z.object({
-  SERVICE_NAME: z.string().default('ledger-service'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3003),
-  HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
-  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  KAFKA_BROKERS: z.string().min(1).transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean)),
-  KAFKA_GROUP_ID: z.string().default('ledger-service'),
-  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-});
+/** Every env var ledger-service reads (tooling reads the keys of this export): the base keys only. */
+export const configSchema = serviceConfigBase({ serviceName: 'ledger-service', port: 3003 });
 
-export type LedgerServiceConfig = z.output<typeof schema>;
+export type LedgerServiceConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerServiceConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`ledger-service configuration is invalid:\n${lines}`);
-  }
-  return result.data;
+  return parseServiceConfig(configSchema, 'ledger-service', env);
 }

@@ -1,18 +1,12 @@
+import { commaSeparated, idempotencyConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
 import { z } from 'zod';
 
-const schema = z.object({
-  SERVICE_NAME: z.string().default('payment-service'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3002),
-  HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
-  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  KAFKA_BROKERS: z.string().min(1).transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean)),
-  KAFKA_GROUP_ID: z.string().default('payment-service'),
-  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
+/** Every env var payment-service reads (tooling reads the keys of this export). */
+export const configSchema = serviceConfigBase({ serviceName: 'payment-service', port: 3002 }).extend({
   PROCESSOR_URL: z.url(),
   PROCESSOR_API_KEY: z.string().min(1),
   /** Comma-separated: a signature made with any of them is accepted, so the processor can rotate secrets without a gap. */
-  PROCESSOR_WEBHOOK_SECRETS: z.string().min(1).transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  PROCESSOR_WEBHOOK_SECRETS: commaSeparated(),
   PROCESSOR_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
   /** How long an instance owns an operation it is calling the processor for; then another may take over. */
@@ -20,23 +14,12 @@ const schema = z.object({
   /** How long an unknown outcome is retried before the payment goes to REQUIRES_REVIEW. */
   PAYMENT_OPERATION_DEADLINE_MS: z.coerce.number().int().positive().default(15 * 60_000),
   PAYMENT_RESOLVER_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
-  /** How long a finished Idempotency-Key is replayed (SPEC §5: at least 24 h). */
-  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24, 'must be at least 24 (SPEC §5)').default(24),
-  /** How long a request holds its key before a retry may take it over (its process presumed dead). */
-  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
-  /** How often expired idempotency keys are deleted; 0 turns the purge off. */
-  IDEMPOTENCY_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ...idempotencyConfig,
 });
 
-export type PaymentServiceConfig = z.output<typeof schema>;
+export type PaymentServiceConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaymentServiceConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`payment-service configuration is invalid:\n${lines}`);
-  }
-  return result.data;
+  return parseServiceConfig(configSchema, 'payment-service', env);
 }

@@ -5,7 +5,12 @@ const booleanFlag = z
   .default('false')
   .transform((v) => v === 'true' || v === '1');
 
-const schema = z.object({
+/**
+ * Every env var processor-sim reads (tooling reads the keys of this export). Deliberately not built on
+ * @paystate/service-runtime's base: the simulator shares no code with what it tests, so a bug
+ * in that code cannot hide behind it.
+ */
+export const configSchema = z.object({
   SERVICE_NAME: z.string().default('processor-sim'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3010),
   HOST: z.string().default('127.0.0.1'),
@@ -29,11 +34,11 @@ const schema = z.object({
   PROCESSOR_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(500),
 });
 
-export type ProcessorSimConfig = z.output<typeof schema>;
+export type ProcessorSimConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessorSimConfig {
-  const result = schema.safeParse(env);
+  const result = configSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`processor-sim configuration is invalid:\n${lines}`);

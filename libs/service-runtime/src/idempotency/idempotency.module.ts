@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { IdempotencyConfig } from '../config';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyOptions, IdempotencyStore } from './idempotency.store';
 
 /**
@@ -54,5 +55,14 @@ export class IdempotencyModule {
       // @Idempotent() instantiates IdempotencyInterceptor in the controller's module, which needs the store
       exports: [IdempotencyStore],
     };
+  }
+
+  /** forRoot from a service config that spreads `idempotencyConfig` (IDEMPOTENCY_* keys). */
+  static forConfig(config: IdempotencyConfig): DynamicModule {
+    return IdempotencyModule.forRoot({
+      ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+      leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+      purgeIntervalSeconds: config.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+    });
   }
 }

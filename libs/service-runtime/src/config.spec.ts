@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { commaSeparated, idempotencyConfig, parseServiceConfig, serviceConfigBase } from './config';
+import { IDEMPOTENCY_OPTIONS } from './idempotency/idempotency.store';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+
+const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', KAFKA_BROKERS: 'a:9092,b:9092' };
+
+describe('serviceConfigBase', () => {
+  it("takes the service's own name (also its consumer group) and port as defaults", () => {
+    const schema = serviceConfigBase({ serviceName: 'example-service', port: 3999 });
+    expect(parseServiceConfig(schema, 'example-service', env)).toEqual({
+      SERVICE_NAME: 'example-service',
+      PORT: 3999,
+      HOST: '127.0.0.1',
+      DATABASE_URL: env.DATABASE_URL,
+      DATABASE_POOL_SIZE: 10,
+      KAFKA_BROKERS: ['a:9092', 'b:9092'],
+      KAFKA_GROUP_ID: 'example-service',
+      KAFKA_PARTITIONS_CONCURRENTLY: 3,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('is extended with the keys of a service (inherited ones stay in its shape)', () => {
+    const schema = serviceConfigBase({ serviceName: 'example-service', port: 3999 }).extend({ ...idempotencyConfig, EXTRA: z.string() });
+    expect(Object.keys(schema.shape)).toEqual(expect.arrayContaining(['DATABASE_URL', 'KAFKA_GROUP_ID', 'IDEMPOTENCY_TTL_HOURS', 'EXTRA']));
+    expect(parseServiceConfig(schema, 'example-service', { ...env, EXTRA: 'x' })).toMatchObject({ EXTRA: 'x', IDEMPOTENCY_TTL_HOURS: 24 });
+  });
+});
+
+describe('parseServiceConfig', () => {
+  const schema = serviceConfigBase({ serviceName: 'example-service', port: 3999 }).extend({ ...idempotencyConfig });
+
+  it('lists every problem on its own line, each naming its key', () => {
+    expect(() => parseServiceConfig(schema, 'example-service', { PORT: 'x', IDEMPOTENCY_TTL_HOURS: '1' })).toThrow(
+      /^example-service configuration is invalid:\n {2}PORT: .+\n {2}DATABASE_URL: .+\n {2}KAFKA_BROKERS: .+\n {2}IDEMPOTENCY_TTL_HOURS: must be at least 24 \(SPEC §5\)$/,
+    );
+  });
+});
+
+describe('commaSeparated', () => {
+  it('trims the items and drops empty ones, but refuses an empty value', () => {
+    expect(commaSeparated().parse(' a, b ,,c ')).toEqual(['a', 'b', 'c']);
+    expect(commaSeparated().safeParse('').success).toBe(false);
+  });
+});
+
+describe('IdempotencyModule.forConfig', () => {
+  it('passes the IDEMPOTENCY_* keys on as the module options', () => {
+    const module = IdempotencyModule.forConfig({ IDEMPOTENCY_TTL_HOURS: 48, IDEMPOTENCY_LEASE_SECONDS: 10, IDEMPOTENCY_PURGE_INTERVAL_SECONDS: 0 });
+    expect(module.providers).toContainEqual({ provide: IDEMPOTENCY_OPTIONS, useValue: { ttlHours: 48, leaseSeconds: 10, purgeIntervalSeconds: 0 } });
+    expect(() => IdempotencyModule.forConfig({ IDEMPOTENCY_TTL_HOURS: 12, IDEMPOTENCY_LEASE_SECONDS: 10, IDEMPOTENCY_PURGE_INTERVAL_SECONDS: 0 })).toThrow(/at least 24 h/);
+  });
+});

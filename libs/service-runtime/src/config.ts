@@ -1,0 +1,68 @@
+// The configuration every paystate service reads, as a zod schema each app extends with its own
+// keys, and the one parser that turns a bad environment into a clear multi-line error. This file
+// imports zod only: tooling (the compose checks, the canvas spec) loads each app's config through
+// `@paystate/service-runtime/config` to read its keys, without loading Nest.
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** A comma-separated list (`a:9092, b:9092`), trimmed, empty entries dropped. */
+export function commaSeparated() {
+  return z
+    .string()
+    .min(1)
+    .transform((v) => v.split(',').map((item) => item.trim()).filter(Boolean));
+}
+
+export interface ServiceConfigDefaults {
+  /** The default of SERVICE_NAME and of KAFKA_GROUP_ID. */
+  serviceName: string;
+  /** The default PORT (the dev profile's, SPEC's port plan). */
+  port: number;
+}
+
+/**
+ * The keys every service reads, with the same rules everywhere: who it is and where it listens,
+ * its database, its Kafka consumer, its log level. An app extends it with `.extend({ … })`.
+ */
+export function serviceConfigBase({ serviceName, port }: ServiceConfigDefaults) {
+  return z.object({
+    SERVICE_NAME: z.string().default(serviceName),
+    PORT: z.coerce.number().int().min(1).max(65535).default(port),
+    HOST: z.string().default('127.0.0.1'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+    DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    KAFKA_BROKERS: commaSeparated(),
+    KAFKA_GROUP_ID: z.string().default(serviceName),
+    KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  });
+}
+
+/** The keys of a service with `@Idempotent()` routes: spread into its `.extend({ … })`. */
+export const idempotencyConfig = {
+  /** How long a finished Idempotency-Key is replayed (SPEC §5: at least 24 h). */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24, 'must be at least 24 (SPEC §5)').default(24),
+  /** How long a request holds its key before a retry may take it over (its process presumed dead). */
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  /** How often expired idempotency keys are deleted; 0 turns the purge off. */
+  IDEMPOTENCY_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+};
+
+export type IdempotencyConfig = z.output<z.ZodObject<typeof idempotencyConfig>>;
+
+/** The environment as a config reads it (process.env, or a test's literal). */
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses `env` with `schema`; a bad or missing value stops the start with one line per problem,
+ * each naming its key (`  DATABASE_URL: Invalid input`).
+ */
+export function parseServiceConfig<S extends z.ZodType>(schema: S, serviceName: string, env: ConfigEnv): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`${serviceName} configuration is invalid:\n${lines}`);
+  }
+  return result.data;
+}
