@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConnectorFile } from './connect';
 import { findRepoRoot } from './profile';
-import { SERVICES, ServiceDefinition, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName, startWaves } from './services';
+import { SCOPES_FILE, SERVICES, ServiceDefinition, apiScopesOf, devApiKeys, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName, startWaves } from './services';
 
 const repoRoot = findRepoRoot();
 const order = findService('order-service');
@@ -91,6 +91,22 @@ describe('service registry', () => {
       slots.add(config['slot.name'] ?? '');
     }
     expect(slots.size).toBe(SERVICES.filter((s) => s.connector).length);
+  });
+
+  it("gives the dev stack one operator key per service with an API, with every scope the app's scopes.ts exports", () => {
+    expect(devApiKeys(repoRoot)).toEqual([
+      { service: 'order-service', scopes: ['orders:write', 'orders:read'] },
+      { service: 'payment-service', scopes: ['payments:read', 'payments:refund', 'payments:resolve'] },
+      { service: 'ledger-service', scopes: ['ledger:read'] },
+      { service: 'fulfilment-service', scopes: ['stock:read', 'stock:write', 'shipments:read'] },
+      { service: 'notification-service', scopes: ['notifications:read'] },
+    ]);
+    // the tooling loads these files: they must stay free of imports (no Nest pulled in)
+    for (const def of SERVICES.filter((s) => s.apiScopes)) expect(readFileSync(path.join(repoRoot, 'apps', def.name, SCOPES_FILE), 'utf8')).not.toMatch(/^\s*(import|export .* from)\b/m);
+    // processor-sim has its own single key, not paystate's API keys
+    expect(apiScopesOf(findService('processor-sim'), repoRoot)).toEqual([]);
+    expect(() => apiScopesOf({ ...order, apiScopes: 'NO_SUCH_EXPORT' }, repoRoot)).toThrow(/does not export NO_SUCH_EXPORT as a list of scopes/);
+    expect(() => apiScopesOf({ ...order, name: 'no-such-service' }, repoRoot)).toThrow(/scopes\.ts is missing/);
   });
 
   it('keeps infra/postgres/init (docker compose) in step with the registry', () => {

@@ -20,6 +20,11 @@ export interface ServiceDefinition {
   extraEnv?: (ctx: ServiceEnvContext) => Record<string, string>;
   /** Services (by name) that must be healthy before this one starts, when both are being started. */
   startsAfter?: string[];
+  /**
+   * The export of the app's `src/infrastructure/http/scopes.ts` that lists every scope its API keys
+   * may carry (the dev stack's operator key gets them all). Absent: the service has no API keys.
+   */
+  apiScopes?: string;
 }
 
 export interface ServiceEnvContext {
@@ -48,6 +53,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     role: 'paystate_order',
     password: 'paystate_order',
     connector: 'order-outbox',
+    apiScopes: 'KNOWN_ORDER_SCOPES',
     ports: { dev: 3001, test: 13001 },
   },
   {
@@ -57,6 +63,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     role: 'paystate_payment',
     password: 'paystate_payment',
     connector: 'payment-outbox',
+    apiScopes: 'KNOWN_PAYMENT_SCOPES',
     ports: { dev: 3002, test: 13002 },
     // it calls the processor from its first request on
     startsAfter: ['processor-sim'],
@@ -73,6 +80,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     role: 'paystate_ledger',
     password: 'paystate_ledger',
     connector: 'ledger-outbox',
+    apiScopes: 'KNOWN_LEDGER_SCOPES',
     ports: { dev: 3003, test: 13003 },
   },
   {
@@ -82,6 +90,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     role: 'paystate_fulfilment',
     password: 'paystate_fulfilment',
     connector: 'fulfilment-outbox',
+    apiScopes: 'KNOWN_FULFILMENT_SCOPES',
     ports: { dev: 3004, test: 13004 },
   },
   {
@@ -91,6 +100,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     role: 'paystate_notification',
     password: 'paystate_notification',
     connector: 'notification-outbox',
+    apiScopes: 'KNOWN_NOTIFICATION_SCOPES',
     ports: { dev: 3005, test: 13005 },
     // the stack's SMTP sink (stack.ts); Mailpit in docker compose
     extraEnv: (ctx) => ({ SMTP_HOST: HOST, SMTP_PORT: String(smtpSinkPorts(ctx.profile).smtp), MAIL_FROM: 'paystate <orders@paystate.local>' }),
@@ -164,6 +174,35 @@ export function serviceEnv(def: ServiceDefinition, ctx: ServiceEnvContext): Reco
     SERVICE_NAME: def.name,
     ...(def.extraEnv ? def.extraEnv(ctx) : {}),
   };
+}
+
+/** Where an app exports its API scopes: a file with no imports, so reading it loads no Nest. */
+export const SCOPES_FILE = path.join('src', 'infrastructure', 'http', 'scopes.ts');
+
+/** The scopes a service's API keys may carry, read from the app's own export (see `apiScopes`). */
+export function apiScopesOf(def: ServiceDefinition, repoRoot: string): readonly string[] {
+  if (!def.apiScopes) return [];
+  const file = path.join(repoRoot, 'apps', def.name, SCOPES_FILE);
+  if (!existsSync(file)) throw new StackError(`${def.name}: ${path.relative(repoRoot, file)} is missing (the registry names its ${def.apiScopes})`);
+  // The path is found at run time on purpose: a static import would make this tooling depend on
+  // every app, whose own tests depend on it (a project cycle). tsx and jest both load .ts here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  const exports: unknown = require(file);
+  const scopes = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)[def.apiScopes] : undefined;
+  if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s): s is string => typeof s === 'string')) {
+    throw new StackError(`${def.name}: ${path.relative(repoRoot, file)} does not export ${def.apiScopes} as a list of scopes`);
+  }
+  return scopes;
+}
+
+/**
+ * The dev stack's operator keys: one per service with an API (whose app is present in this
+ * checkout), with every scope it knows.
+ */
+export function devApiKeys(repoRoot: string, registry: readonly ServiceDefinition[] = SERVICES): { service: string; scopes: readonly string[] }[] {
+  return presentServices(repoRoot, registry)
+    .present.filter((def) => def.apiScopes !== undefined)
+    .map((def) => ({ service: def.name, scopes: apiScopesOf(def, repoRoot) }));
 }
 
 /** Entry points produced by `npm run build`, relative to the repo root. */

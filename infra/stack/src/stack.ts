@@ -36,6 +36,7 @@ import { assertPortsFree, checkAborted, isAlive, setAbortSignal, rssMiB, runLogg
 import {
   ServiceDefinition,
   assertBuilt,
+  devApiKeys,
   findService,
   presentServices,
   serviceDatabaseUrl,
@@ -343,30 +344,21 @@ async function runMigrations(paths: StackPaths, info: StackInfo, def: ServiceDef
  * made by order-service's own CLI once and kept in the runtime dir, which a reset wipes together
  * with the database. While that key is still live it is reused.
  */
-/** The dev stack's operator keys: one per service with an API, with every scope it knows. */
-const DEV_API_KEYS = [
-  { service: 'order-service', scopes: 'orders:write,orders:read' },
-  { service: 'payment-service', scopes: 'payments:read,payments:refund,payments:resolve' },
-  { service: 'ledger-service', scopes: 'ledger:read' },
-  { service: 'fulfilment-service', scopes: 'stock:read,stock:write,shipments:read' },
-  { service: 'notification-service', scopes: 'notifications:read' },
-] as const;
-
 async function ensureDevApiKeys(paths: StackPaths, info: StackInfo, log: Logger): Promise<string[]> {
   const lines: string[] = [];
-  for (const { service, scopes } of DEV_API_KEYS) {
+  for (const { service, scopes } of devApiKeys(paths.repoRoot)) {
     const svc = info.services[service];
     const cli = path.join(paths.repoRoot, 'apps', service, 'dist', 'src', 'cli', 'create-api-key.js');
     if (!svc || !existsSync(cli)) continue;
     const keyFile = path.join(paths.runtimeDir, `${service}-dev-api-key`);
     const logFile = logFileOf(paths, 'dev-api-key');
-    const args = [cli, '--client', 'dev', '--name', 'dev stack', '--scopes', scopes, '--key-file', keyFile];
+    const args = [cli, '--client', 'dev', '--name', 'dev stack', '--scopes', scopes.join(','), '--key-file', keyFile];
     const res = await runLogged(process.execPath, args, { cwd: paths.repoRoot, env: { ...process.env, ...svc.env }, logFile });
     if (res.code !== 0 || !existsSync(keyFile)) {
       log(`${service}: could not create the dev API key (exit ${res.code ?? res.signal}); see ${logFile}`);
       continue;
     }
-    lines.push(`${service} dev API key (${scopes.replaceAll(',', ', ')}): ${readFileSync(keyFile, 'utf8').trim()}`);
+    lines.push(`${service} dev API key (${scopes.join(', ')}): ${readFileSync(keyFile, 'utf8').trim()}`);
   }
   return lines;
 }

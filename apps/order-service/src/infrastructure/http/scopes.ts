@@ -1,3 +1,4 @@
+// No imports here: the stack tooling (infra/stack/src/services.ts) reads this file for the dev API keys.
 /** The scopes an order-service API key can carry (SPEC §5). */
 export const ORDER_SCOPES = {
   /** POST /orders */
