@@ -2,26 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AGGREGATE_TYPES, topicOf } from '@paystate/contracts';
 import {
-  ComposeFile,
-  REPO_ROOT,
   appServiceProblems,
   brokenDependencies,
   connectorFileProblems,
-  connectorFiles,
-  environmentOf,
-  initCreates,
   kafkaProblems,
   missingAppEnv,
   missingHostPaths,
   missingServices,
-  parseCompose,
   postgresProblems,
-  readCompose,
   unescapedDollars,
   unknownDatabases,
   unpinnedImages,
   unregisteredConnectors,
-} from './compose-checks';
+} from './checks';
+import { type ComposeFile, environmentOf, parseCompose } from './compose-model';
+import { REPO_ROOT, appEnvVars, connectorFiles, initCreates, readCompose } from './repo-facts';
 
 const TOPICS = AGGREGATE_TYPES.map(topicOf);
 const { text, compose } = readCompose();
@@ -144,6 +139,20 @@ describe('docker-compose.yml', () => {
       if (service) service.environment = Object.fromEntries(Object.entries(environmentOf(service)).filter(([k]) => k !== 'DATABASE_URL'));
     });
     expect(missingAppEnv(noUrl)).toEqual(['payment-migrate: payment-service requires DATABASE_URL, which is not set']);
+    // a key the app inherits from the shared base config counts as much as one it declares itself
+    const noBrokers = broken((c) => {
+      const service = c.services['ledger-service'];
+      if (service) service.environment = Object.fromEntries(Object.entries(environmentOf(service)).filter(([k]) => k !== 'KAFKA_BROKERS'));
+    });
+    expect(missingAppEnv(noBrokers)).toEqual(['ledger-service: ledger-service requires KAFKA_BROKERS, which is not set']);
+  });
+
+  it("reads each app's env vars from the configSchema its config exports, inherited keys included", () => {
+    const ledger = appEnvVars('ledger-service');
+    expect(ledger).toEqual(expect.arrayContaining([{ name: 'DATABASE_URL', required: true }, { name: 'KAFKA_BROKERS', required: true }, { name: 'KAFKA_GROUP_ID', required: false }]));
+    expect(appEnvVars('payment-service').filter((v) => v.required).map((v) => v.name)).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'PROCESSOR_URL', 'PROCESSOR_API_KEY', 'PROCESSOR_WEBHOOK_SECRETS']);
+    expect(appEnvVars('processor-sim').filter((v) => v.required).map((v) => v.name)).toEqual(['DATABASE_URL', 'PROCESSOR_API_KEY', 'PROCESSOR_WEBHOOK_URL', 'PROCESSOR_WEBHOOK_SECRETS']);
+    expect(appEnvVars('no-such-app')).toEqual([]);
   });
 
   it('runs every app under apps/ as a service, after its own migration', () => {
