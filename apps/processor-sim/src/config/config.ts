@@ -7,8 +7,8 @@ const booleanFlag = z
 
 /**
  * Every env var processor-sim reads (tooling reads the keys of this export). Deliberately not built on
- * @paystate/service-runtime's base: the simulator shares no code with what it tests, so a bug
- * in that code cannot hide behind it.
+ * @paystate/service-runtime's base config: the simulator plays a third party (no Kafka, its own API
+ * key and idempotency), so its settings are its own, like its auth.
  */
 export const configSchema = z.object({
   SERVICE_NAME: z.string().default('processor-sim'),
