@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { loadConnectorFile } from './connect';
 import { findRepoRoot } from './profile';
-import { SCOPES_FILE, SERVICES, ServiceDefinition, apiScopesOf, devApiKeys, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName, startWaves } from './services';
+import { SCOPES_FILE, SERVICES, ServiceDefinition, apiScopesOf, appExport, devApiKeys, findService, serviceDatabaseStatements, serviceDatabaseUrl, serviceEnv, servicePort, servicePortEnvName, startWaves } from './services';
 
 const repoRoot = findRepoRoot();
 const order = findService('order-service');
@@ -107,6 +108,19 @@ describe('service registry', () => {
     expect(apiScopesOf(findService('processor-sim'), repoRoot)).toEqual([]);
     expect(() => apiScopesOf({ ...order, apiScopes: 'NO_SUCH_EXPORT' }, repoRoot)).toThrow(/does not export NO_SUCH_EXPORT as a list of scopes/);
     expect(() => apiScopesOf({ ...order, name: 'no-such-service' }, repoRoot)).toThrow(/scopes\.ts is missing/);
+  });
+
+  it("sets, for every service, each env var its app's configSchema requires (no default)", () => {
+    const ctx = { pgPort: 55439, kafkaPort: 19092, servicePorts: {} };
+    for (const def of SERVICES) {
+      const schema = appExport(repoRoot, def.name, path.join('src', 'config', 'config.ts'), 'configSchema');
+      if (!(schema instanceof z.ZodObject)) throw new Error(`${def.name}: config.ts exports no configSchema`);
+      const required = Object.entries(schema.shape as Record<string, z.ZodType>).filter(([, field]) => !field.safeParse(undefined).success).map(([key]) => key);
+      const env = serviceEnv(def, { ...ctx, profile: 'test' });
+      expect([def.name, required.filter((key) => !(key in env))]).toEqual([def.name, []]);
+      // and the app accepts what the registry gives it
+      expect([def.name, schema.safeParse(env).error?.issues]).toEqual([def.name, undefined]);
+    }
   });
 
   it('keeps infra/postgres/init (docker compose) in step with the registry', () => {

@@ -179,18 +179,26 @@ export function serviceEnv(def: ServiceDefinition, ctx: ServiceEnvContext): Reco
 /** Where an app exports its API scopes: a file with no imports, so reading it loads no Nest. */
 export const SCOPES_FILE = path.join('src', 'infrastructure', 'http', 'scopes.ts');
 
+/**
+ * One export of a file of an app's sources (`apps/<app>/<file>`), loaded from its TypeScript source
+ * (tsx and jest both load .ts). The path is found at run time on purpose: a static import would
+ * make this tooling depend on every app, whose own tests depend on it (a project cycle). Only
+ * files that load no framework are read this way (scopes.ts, config/config.ts).
+ */
+export function appExport(repoRoot: string, app: string, file: string, name: string): unknown {
+  const full = path.join(repoRoot, 'apps', app, file);
+  if (!existsSync(full)) throw new StackError(`${app}: ${path.relative(repoRoot, full)} is missing (the registry reads its ${name})`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, see above
+  const exports: unknown = require(full);
+  return typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)[name] : undefined;
+}
+
 /** The scopes a service's API keys may carry, read from the app's own export (see `apiScopes`). */
 export function apiScopesOf(def: ServiceDefinition, repoRoot: string): readonly string[] {
   if (!def.apiScopes) return [];
-  const file = path.join(repoRoot, 'apps', def.name, SCOPES_FILE);
-  if (!existsSync(file)) throw new StackError(`${def.name}: ${path.relative(repoRoot, file)} is missing (the registry names its ${def.apiScopes})`);
-  // The path is found at run time on purpose: a static import would make this tooling depend on
-  // every app, whose own tests depend on it (a project cycle). tsx and jest both load .ts here.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-  const exports: unknown = require(file);
-  const scopes = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)[def.apiScopes] : undefined;
+  const scopes = appExport(repoRoot, def.name, SCOPES_FILE, def.apiScopes);
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s): s is string => typeof s === 'string')) {
-    throw new StackError(`${def.name}: ${path.relative(repoRoot, file)} does not export ${def.apiScopes} as a list of scopes`);
+    throw new StackError(`${def.name}: ${SCOPES_FILE} does not export ${def.apiScopes} as a list of scopes`);
   }
   return scopes;
 }
