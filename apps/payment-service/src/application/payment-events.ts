@@ -10,12 +10,22 @@ import {
 } from '@paystate/contracts';
 import type { Payment, PaymentFact } from '../domain/payment';
 
-export interface PendingEvent<C extends EventContract = EventContract> {
-  contract: C;
-  payload: PayloadOf<C>;
-}
+/** The contracts payment-service emits. */
+type PaymentContract =
+  | typeof PaymentAuthorisedV1
+  | typeof PaymentFailedV1
+  | typeof PaymentCapturedV1
+  | typeof PaymentVoidedV1
+  | typeof PaymentRefundedV1
+  | typeof PaymentRequiresReviewV1;
 
-const event = <C extends EventContract>(contract: C, payload: PayloadOf<C>): PendingEvent => ({ contract, payload });
+/** A contract with its own payload; over a union, one such pair per contract. */
+type ContractEvent<C> = C extends EventContract ? { contract: C; payload: PayloadOf<C> } : never;
+
+/** One event to write. A union over the contracts, not `EventContract`, so the canvas check can tell which events these are. */
+export type PendingEvent = ContractEvent<PaymentContract>;
+
+const event = <C extends PaymentContract>(contract: C, payload: PayloadOf<C>): { contract: C; payload: PayloadOf<C> } => ({ contract, payload });
 
 /** The contract events for the facts a decision produced, with the payment as it is after the decision. */
 export function eventsFor(payment: Payment, facts: readonly PaymentFact[], now: Date, operationId?: string): PendingEvent[] {
