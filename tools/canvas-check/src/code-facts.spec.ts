@@ -102,9 +102,10 @@ describe('readCodeFacts', () => {
     );
   });
 
-  it('refuses an emit-like call whose receiver the checker cannot type', () => {
+  it('refuses an emit of a contract whose receiver the checker cannot type, and lets an untyped emitter’s own emit be', () => {
     expect(() => factsOf({ 'untyped.ts': `import { ThingMadeV1 } from '@paystate/contracts';\nexport const f = (ctx: any) => ctx.emit(ThingMadeV1, {});` })).toThrow(
       /untyped\.ts:2: .* is a call the checker cannot resolve/,
     );
+    expect(factsOf({ 'emitter.ts': `import { EventEmitter } from 'node:events';\nexport const f = (e: EventEmitter) => e.emit('close');` })).toEqual({ consumes: new Set(), emits: new Set() });
   });
 });

@@ -40,7 +40,11 @@ export function readCodeFacts(repoRoot: string, apps: readonly string[]): Map<st
         if (!ts.isCallExpression(node) || !SINKS.has(calleeName(checker, node) ?? '')) return;
         const callee = messagingDeclarationName(checker, node);
         const contracts = new ContractResolver(checker, calls);
-        if (callee === UNRESOLVED) throw contracts.unresolved(node, 'is a call the checker cannot resolve (its receiver is untyped?): it may emit or subscribe');
+        if (callee === UNRESOLVED) {
+          // an `emit` of some untyped object is none of ours unless it is handed a contract
+          if (calleeName(checker, node) === 'emit' && !isContract(checker, node.arguments[0])) return;
+          throw contracts.unresolved(node, 'is a call the checker cannot resolve (its receiver is untyped?): it may emit or subscribe');
+        }
         if (callee === 'OnEvent' && ts.isDecorator(node.parent)) addAll(consumes, contracts.ofArgument(node, 0));
         else if (callee === 'defineHandler') addAll(consumes, contracts.ofArgument(node, 0));
         else if (callee === 'emit') addAll(emits, contracts.ofArgument(node, 0));
@@ -250,6 +254,13 @@ function eventTypesOf(checker: ts.TypeChecker, type: ts.Type): Set<string> | und
     types.add(literal.value);
   }
   return types;
+}
+
+/** Whether an expression's type looks like a contract: a literal event type and a version. */
+function isContract(checker: ts.TypeChecker, expr: ts.Expression | undefined): boolean {
+  if (!expr) return false;
+  const type = checker.getTypeAtLocation(expr);
+  return eventTypesOf(checker, type) !== undefined && type.getProperty('version') !== undefined;
 }
 
 /** When `expr` names a parameter of a function or method: which one, and of what. */
