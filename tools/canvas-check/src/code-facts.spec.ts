@@ -86,6 +86,14 @@ describe('readCodeFacts', () => {
     expect(facts?.emits).toEqual(new Set(['ThingMade', 'ThingBroken']));
   });
 
+  it('refuses a subscription whose decorator comes from a module it cannot read', () => {
+    expect(() =>
+      factsOf({
+        'lost.ts': `import { OnEvent } from '@paystate/messaging/elsewhere';\nimport { ThingAskedV1 } from '@paystate/contracts';\nexport class C {\n  @OnEvent(ThingAskedV1) on(): void {}\n}`,
+      }),
+    ).toThrow(/lost\.ts:4: .* is a call the checker cannot resolve/);
+  });
+
   it('refuses a contract typed only as EventContract, naming the file and line', () => {
     expect(() =>
       factsOf({

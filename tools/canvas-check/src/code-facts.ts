@@ -115,7 +115,10 @@ function calleeName(checker: ts.TypeChecker, call: ts.CallExpression): string | 
   if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
   if (!ts.isIdentifier(callee)) return undefined;
   const symbol = checker.getSymbolAtLocation(callee);
-  return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol).name : callee.text;
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return callee.text;
+  // the name it is exported under: from the import itself when the module did not resolve
+  const specifier = symbol.declarations?.find(ts.isImportSpecifier);
+  return specifier ? (specifier.propertyName ?? specifier.name).text : checker.getAliasedSymbol(symbol).name;
 }
 
 const UNRESOLVED = Symbol('unresolved');
