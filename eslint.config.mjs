@@ -3,6 +3,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import { require as tsxRequire } from 'tsx/cjs/api';
+
+// the workspace's own rules (tools/eslint-plugin), loaded from their TypeScript source by tsx: no build
+// step stands between a fresh clone and `npm run lint`. (Not tools/eslint-rules: @nx/eslint-plugin
+// claims that folder and would load it through swc-node or ts-node, neither of which the repo has.)
+const paystate = tsxRequire('./tools/eslint-plugin/src/index.ts', import.meta.url).default;
 
 const DEP_CONSTRAINTS = [
   // scope: a service may use shared code and nothing of another service
@@ -40,7 +46,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     files: ['**/*.ts'],
-    plugins: { '@nx': nx },
+    plugins: { '@nx': nx, paystate },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -51,6 +57,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
+      // faults fire at the I/O seams only (libs/, apps/*/src/infrastructure/), and nothing but the
+      // failpoint lib reaches past its entry to a build file; the rule knows the seams itself
+      'paystate/failpoint-at-seams': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -60,6 +69,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // a consumer controller (infrastructure/messaging/*.consumer.ts) holds @OnEvent handlers and its
+    // constructor only; an @OnEvent anywhere else in an app is reported too
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'paystate/consumer-controller-only-on-event': 'error' },
   },
   {
     // process.env is read in config/ only (and by the tooling, which is configuration itself); the two
