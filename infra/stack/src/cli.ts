@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { ProfileName, StackError, resolveProfile, stackPaths } from './profile';
 import { sleep, tailFile } from './processes';
-import { defaultLogger, readStackState, resetStack, stackStatus, startStack, stopStack } from './stack';
+import { defaultLogger } from './logging';
+import { startStack } from './start';
+import { readStackState, stackStatus } from './status';
+import { resetStack, stopStack } from './stop';
 import { StackState, readState, recordAlive } from './state';
 
 const program = new Command('stack')

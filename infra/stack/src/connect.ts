@@ -2,10 +2,13 @@
 // survive worker restarts) with the Debezium PostgreSQL connector from the plugin directory.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { HOST, InfraPorts, StackError, StackPaths } from './profile';
-import { JVM_PERF_OPTS, classpath, log4jOpts, renderProperties } from './kafka';
-import { isAlive, spawnLogged, tailFile, waitFor } from './processes';
+import { JVM_PERF_OPTS, classpath, findJava, log4jOpts, renderProperties } from './kafka';
+import { Logger, secs } from './logging';
 import { PG_SUPERUSER, PG_SUPERUSER_PASSWORD, replicationSlot } from './postgres';
+import { HOST, InfraPorts, StackError, StackPaths, logFileOf } from './profile';
+import { isAlive, spawnLogged, tailFile, waitFor } from './processes';
+import { ServiceDefinition } from './services';
+import { StackState, writeState } from './state';
 
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -224,4 +227,48 @@ export async function waitConnectorStreaming(opts: {
     if (err instanceof StackError && err.details) throw err;
     fail(err instanceof Error ? err.message : String(err));
   }
+}
+
+// ---- start it and record it in state.json
+
+/** Starts the worker (properties regenerated), records it in state.json, waits for its REST API and the Debezium plugin. */
+export async function launchConnect(state: StackState, paths: StackPaths, log: Logger): Promise<void> {
+  const t = Date.now();
+  const java = await findJava();
+  const logFile = logFileOf(paths, 'connect');
+  const discovery = process.env.PAYSTATE_CONNECT_PLUGIN_DISCOVERY ?? DEFAULT_PLUGIN_DISCOVERY;
+  writeConnectProperties(paths, state.ports, discovery);
+  const pid = startConnectWorker(java, paths, logFile);
+  state.connect = { pid, match: connectPropertiesFile(paths), logFile, pluginDiscovery: discovery };
+  writeState(paths, state);
+  await waitConnectReady(state.info.connectUrl, pid, state.connect.match, logFile);
+  log(`kafka connect ready on ${state.info.connectUrl} (${secs(Date.now() - t)}, plugin.discovery=${discovery})`);
+}
+
+/** Registers the connector of each service in `present` that has one (idempotent PUT), then waits until they all stream. */
+export async function registerConnectors(state: StackState, paths: StackPaths, present: ServiceDefinition[], log: Logger): Promise<void> {
+  for (const def of present) {
+    if (!def.connector) continue;
+    const config = nativeConnectorConfig(loadConnectorFile(paths.connectorsDir, def.connector), state.ports.pg);
+    if (config['database.dbname'] !== def.database) {
+      throw new StackError(`${def.connector}.json captures database ${config['database.dbname']}, but ${def.name} owns ${def.database}`);
+    }
+    const slot = config['slot.name'];
+    if (!slot) throw new StackError(`${def.connector}.json has no slot.name`);
+    await registerConnector(state.info.connectUrl, def.connector, config);
+    state.connectors.push({ name: def.connector, service: def.name, slot });
+  }
+  writeState(paths, state);
+  await waitAllConnectors(state, log);
+}
+
+/** Every connector of the stack streaming: RUNNING, and its replication slot active. */
+export async function waitAllConnectors(state: StackState, log: Logger): Promise<void> {
+  const t = Date.now();
+  await Promise.all(
+    state.connectors.map((c) =>
+      waitConnectorStreaming({ url: state.info.connectUrl, name: c.name, slot: c.slot, pgPort: state.ports.pg, logFile: state.connect?.logFile ?? '' }),
+    ),
+  );
+  if (state.connectors.length) log(`connectors streaming: ${state.connectors.map((c) => c.name).join(', ')} (${secs(Date.now() - t)})`);
 }

@@ -3,8 +3,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { HOST, InfraPorts, StackError, StackPaths } from './profile';
+import { Logger, secs } from './logging';
+import { HOST, InfraPorts, StackError, StackPaths, logFileOf, topicPartitions } from './profile';
 import { capture, isAlive, runLogged, spawnLogged, waitFor, which } from './processes';
+import { StackState, writeState } from './state';
 
 /** Fixed so the data dir stays valid across runs (a different id makes the broker refuse the dir). */
 export const KAFKA_CLUSTER_ID = '4L6g3nShT-eMCtK--X86sw';
@@ -165,4 +167,43 @@ export async function ensureTopics(brokers: string[], topics: readonly string[],
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Formats the log dir on first use, starts the broker, records it in state.json and creates the domain topics. */
+export async function startKafkaPart(state: StackState, paths: StackPaths, java: string, log: Logger): Promise<void> {
+  const t = Date.now();
+  await writeAndFormatKafka(java, paths, state.ports, topicPartitions(), logFileOf(paths, 'kafka'));
+  await launchKafka(state, paths, java);
+  const created = await ensureTopics(state.info.kafka.brokers, DOMAIN_TOPICS, topicPartitions());
+  log(`kafka ready on ${state.info.kafka.brokers.join(',')} (${secs(Date.now() - t)})${created.length ? `; created ${created.join(', ')}` : ''}`);
+}
+
+/** Starts the broker on its formatted log dir, records it in state.json, and waits until it serves metadata. */
+export async function launchKafka(state: StackState, paths: StackPaths, java: string): Promise<void> {
+  const logFile = logFileOf(paths, 'kafka');
+  const pid = startKafka(java, paths, logFile);
+  state.kafka = { pid, match: serverPropertiesFile(paths), logFile };
+  writeState(paths, state);
+  await waitKafkaReady(state.info.kafka.brokers, pid, state.kafka.match, logFile);
+}
+
+/**
+ * Serving = every partition of `topics` has a leader. After a restart the broker answers metadata
+ * requests before it has recovered its logs, so "up" alone does not mean producers and consumers work.
+ */
+export async function waitTopicsServed(brokers: string[], topics: readonly string[], timeoutMs = 90_000): Promise<void> {
+  await waitFor(
+    `leaders for ${topics.join(', ')}`,
+    async () => {
+      const admin = adminClient(brokers);
+      try {
+        await admin.connect();
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        return metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) ? true : undefined;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }

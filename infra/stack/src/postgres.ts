@@ -4,9 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { HOST, StackError, StackPaths } from './profile';
+import { Logger, secs } from './logging';
+import { HOST, StackError, StackPaths, logFileOf } from './profile';
 import { capture, isAlive, isRoot, runLogged, waitFor } from './processes';
-import { LOCKED_SHARED_DATABASES, ServiceDefinition, serviceDatabaseStatements } from './services';
+import { LOCKED_SHARED_DATABASES, ServiceDefinition, presentServices, serviceDatabaseStatements } from './services';
+import { StackState, writeState } from './state';
 
 /** Debezium and the runner connect as this superuser (see infra/README.md, "Roles"). */
 export const PG_SUPERUSER = 'postgres';
@@ -238,4 +240,20 @@ export async function postgresVersion(bin: string): Promise<string> {
   const res = await capture(path.join(bin, 'postgres'), ['--version']);
   if (res.code !== 0) throw new StackError(`${bin}/postgres --version failed: ${res.output.trim()}`);
   return res.output.trim();
+}
+
+/** Starts the profile's cluster (initdb on first use), records it in state.json, and gives every present service its role and database. */
+export async function startPostgresPart(state: StackState, paths: StackPaths, bin: string, log: Logger): Promise<void> {
+  const t = Date.now();
+  const logFile = logFileOf(paths, 'postgres');
+  const layout = choosePgLayout(paths);
+  if (layout.fallback) log(`the postgres OS user cannot use ${paths.pgRoot}; the cluster lives in ${layout.root}`);
+  if (await initCluster(bin, layout, logFile)) log(`initialised a PostgreSQL cluster in ${layout.dataDir}`);
+  const pid = await startPostgres(bin, layout, state.ports.pg, logFile);
+  state.pg = { pid, match: layout.dataDir, logFile, bin, root: layout.root, dataDir: layout.dataDir, socketDir: layout.socketDir, fallback: layout.fallback };
+  writeState(paths, state);
+  await waitPostgresReady(state.ports.pg);
+  const { present } = presentServices(paths.repoRoot);
+  await ensureServiceDatabases(state.ports.pg, present);
+  log(`postgres ready on ${HOST}:${state.ports.pg} (${secs(Date.now() - t)})`);
 }

@@ -114,6 +114,7 @@ export function capture(command: string, args: string[], opts: { cwd?: string; e
 export async function stopPid(pid: number, opts: { match?: string; timeoutMs: number; label: string; log?: (line: string) => void }): Promise<void> {
   if (!isAlive(pid, opts.match)) return;
   signal(pid, 'SIGTERM');
+  signal(pid, 'SIGCONT'); // a process paused by the nemesis (SIGSTOP) acts on SIGTERM only once continued
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid, opts.match)) return;
@@ -125,7 +126,8 @@ export async function stopPid(pid: number, opts: { match?: string; timeoutMs: nu
   while (Date.now() < killDeadline && isAlive(pid, opts.match)) await sleep(100);
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
+/** Sends `sig`; a process that is already gone is not an error. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
   } catch (err) {

@@ -169,3 +169,8 @@ export class StackError extends Error {
     this.name = 'StackError';
   }
 }
+
+/** Where a component (postgres, kafka, connect, <service>, migrate-<service>, …) writes its output. */
+export function logFileOf(paths: StackPaths, component: string): string {
+  return path.join(paths.logsDir, `${component}.log`);
+}

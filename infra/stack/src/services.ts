@@ -102,7 +102,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     connector: 'notification-outbox',
     apiScopes: 'KNOWN_NOTIFICATION_SCOPES',
     ports: { dev: 3005, test: 13005 },
-    // the stack's SMTP sink (stack.ts); Mailpit in docker compose
+    // the stack's SMTP sink (smtp-sink/launch.ts); Mailpit in docker compose
     extraEnv: (ctx) => ({ SMTP_HOST: HOST, SMTP_PORT: String(smtpSinkPorts(ctx.profile).smtp), MAIL_FROM: 'paystate <orders@paystate.local>' }),
   },
   {

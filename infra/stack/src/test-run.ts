@@ -8,7 +8,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { findRepoRoot, StackError } from './profile';
-import { defaultLogger, startStack, stopStack } from './stack';
+import { defaultLogger } from './logging';
+import { startStack } from './start';
+import { stopStack } from './stop';
 
 const repoRoot = findRepoRoot();
 const nxBin = path.join(repoRoot, 'node_modules', '.bin', 'nx');

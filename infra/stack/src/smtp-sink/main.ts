@@ -1,4 +1,4 @@
-// Entry point of the native stack's SMTP sink (run by stack.ts with `node --import tsx`).
+// Entry point of the native stack's SMTP sink (run by launch.ts with `node --import tsx`).
 //   PAYSTATE_SMTP_SINK_SMTP_PORT, PAYSTATE_SMTP_SINK_HTTP_PORT, PAYSTATE_SMTP_SINK_STORE (JSONL file),
 //   PAYSTATE_SMTP_SINK_REJECT (optional regex of recipients refused with 550)
 import { startSmtpSink } from './sink';

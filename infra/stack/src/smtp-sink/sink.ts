@@ -1,6 +1,7 @@
 // A local SMTP sink for the native stack (SPEC §10), the stand-in for Mailpit: accepts any mail on
 // loopback (no auth, no TLS), keeps it in memory and in a JSONL file (so a restart keeps what was
-// received), and serves the Mailpit API subset of mailbox.ts.
+// received), and serves the Mailpit API subset of mailbox.ts, including Mailpit's chaos triggers
+// (chaos.ts), with which a test or the nemesis makes it refuse mail for a while.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
@@ -8,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { AddressObject, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { ChaosTriggers, NO_CHAOS, parseChaos, refusalCode } from './chaos';
 import { MailAddress, StoredMessage, bareMessageId, matchesQuery, pageOf, parseStore, storeLine, summaryOf } from './mailbox';
 
 export interface SmtpSinkOptions {
@@ -51,12 +53,26 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
     renameSync(tmp, opts.storeFile);
   };
 
+  // In memory only: a restarted sink accepts mail again, like a mail server that came back.
+  let chaos: ChaosTriggers = NO_CHAOS;
+  const refused = (stage: 'Sender' | 'Recipient', what: string): Error | undefined => {
+    const code = refusalCode(chaos[stage], Math.random);
+    if (code === undefined) return undefined;
+    log(`chaos: refused ${what} with ${code}`);
+    return Object.assign(new Error(`refused on purpose (chaos ${stage} trigger): ${what}`), { responseCode: code });
+  };
+
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onMailFrom(address, _session, callback) {
+      callback(refused('Sender', `MAIL FROM ${address.address}`));
+    },
     onRcptTo(address, _session, callback) {
+      const chaosRefusal = refused('Recipient', `RCPT TO ${address.address}`);
+      if (chaosRefusal) return callback(chaosRefusal);
       if (opts.rejectRecipients?.test(address.address)) {
         callback(Object.assign(new Error(`mailbox unavailable: ${address.address}`), { responseCode: 550 }));
         return;
@@ -138,11 +154,25 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
       const m = messages.find((x) => x.ID === decodeURIComponent(headersOf[1] ?? ''));
       return m ? json(res, 200, m.Headers) : void res.writeHead(404).end('message not found');
     }
+    if (url.pathname === '/api/v1/chaos' && req.method === 'GET') return json(res, 200, chaos);
+    if (url.pathname === '/api/v1/chaos' && req.method === 'PUT') {
+      readBody(req, res, (text) => {
+        let body: unknown;
+        try {
+          body = text === '' ? {} : JSON.parse(text);
+        } catch {
+          return void res.writeHead(400, { 'content-type': 'text/plain' }).end('the body is not JSON');
+        }
+        const parsed = parseChaos(body);
+        if (!parsed.ok) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(parsed.error);
+        chaos = parsed.triggers;
+        log(`chaos: Sender ${chaos.Sender.Probability}% ${chaos.Sender.ErrorCode}, Recipient ${chaos.Recipient.Probability}% ${chaos.Recipient.ErrorCode}`);
+        json(res, 200, chaos);
+      });
+      return;
+    }
     if (req.method === 'DELETE' && url.pathname === '/api/v1/messages') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8').trim();
+      readBody(req, res, (text) => {
         const ids = text ? (JSON.parse(text) as { IDs?: string[] }).IDs : undefined;
         messages = ids && ids.length > 0 ? messages.filter((m) => !ids.includes(m.ID)) : [];
         rewriteStore();
@@ -151,6 +181,19 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }
+
+  /** The request body as text; an error in `then` is a 500 (inside an event handler it would otherwise crash the sink). */
+  function readBody(req: IncomingMessage, res: ServerResponse, then: (text: string) => void): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        then(Buffer.concat(chunks).toString('utf8').trim());
+      } catch (error) {
+        json(res, 500, { error: error instanceof Error ? error.message : String(error) });
+      }
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
