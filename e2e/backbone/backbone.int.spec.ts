@@ -3,8 +3,7 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { OrderPlacedV1 } from '@paystate/contracts';
-import { startConnect, stopConnect } from '@paystate/stack';
-import { KafkaTap, sleep, testStack, waitFor } from '@paystate/testing';
+import { KafkaTap, sleep, testNemesis, testStack, waitFor } from '@paystate/testing';
 import { ConsumerMetrics, EventHandlerDefinition, IdempotentConsumer, appendToOutbox } from '@paystate/messaging';
 
 /**
@@ -175,14 +174,14 @@ describe('outbox → Debezium → Kafka → idempotent consumer', () => {
   });
 
   it('delivers every event written while Kafka Connect was down once Connect is back (Debezium resumes from its slot)', async () => {
-    await stopConnect(info);
+    await testNemesis().connect.terminate();
     const orderIds: string[] = [];
     try {
       for (let i = 0; i < 10; i++) orderIds.push(await placeInOutbox());
       await sleep(1_000);
       expect(tap.matching((r) => orderIds.includes(r.key ?? ''))).toHaveLength(0);
     } finally {
-      await startConnect(info);
+      await testNemesis().connect.start();
     }
     await tap.waitForRecords('all 10 events written during the outage', (r) => orderIds.includes(r.key ?? ''), 10, 120_000);
     for (const orderId of orderIds) {

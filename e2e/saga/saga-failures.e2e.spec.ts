@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { restartConnect } from '@paystate/stack';
-import { KafkaTap, apiHeaders, createApiKey, requestJson, waitFor } from '@paystate/testing';
+import { KafkaTap, apiHeaders, createApiKey, requestJson, testNemesis, waitFor } from '@paystate/testing';
 import { Saga, uniqueSku } from './support/saga';
 
 /**
@@ -118,7 +117,7 @@ it('F8: Kafka Connect restarted while orders are in flight: everything arrives, 
   const sku = uniqueSku('f8');
   await saga.setStock(sku, 20);
   const orders = await Promise.all(Array.from({ length: 8 }, () => saga.placeOrder({ sku })));
-  await restartConnect(saga.info);
+  await testNemesis().connect.restart({ signal: 'SIGTERM' });
   const more = await Promise.all(Array.from({ length: 4 }, () => saga.placeOrder({ sku })));
   for (const { id, email } of [...orders, ...more]) {
     await completed(id);

@@ -1,11 +1,20 @@
 import { Client } from 'pg';
-import { readStackInfo, StackInfo } from '@paystate/stack';
+import { Nemesis, readStackInfo, StackInfo } from '@paystate/stack';
 
 /** The running test stack (started by the global setup). */
 export function testStack(): StackInfo {
   const info = readStackInfo('test');
   if (!info) throw new Error('the test stack is not running: run the suite through `npm test` or its Jest global setup');
   return info;
+}
+
+/**
+ * The nemesis of the test stack: kill, pause or restart a service, Kafka Connect or the broker;
+ * processor, carrier and SMTP faults. Found through the stack's state.json, so it works while Connect
+ * or the broker is down.
+ */
+export function testNemesis(): Nemesis {
+  return Nemesis.forStack('test');
 }
 
 /** Runs SQL against one of the stack's databases as the superuser: for assertions, never for setup shortcuts. */
