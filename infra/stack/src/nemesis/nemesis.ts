@@ -100,17 +100,17 @@ export class Nemesis {
   }
 
   /**
-   * Kills the client connections to one service's database (pg_terminate_backend), as a PostgreSQL
-   * failover or a network cut would; replication connections (Debezium) are left alone. Resolves to
-   * how many were killed.
+   * Kills the service's own connections to its database (pg_terminate_backend, by its role), as a
+   * PostgreSQL failover or a network cut would; Debezium's (the superuser's) are left alone. Resolves
+   * to how many were killed.
    */
   async killDatabaseConnections(service: string): Promise<number> {
     const def = findService(service);
     return withClient(superuserUrl(this.info.pg.port), async (c) => {
       const res = await c.query<{ killed: boolean }>(
         `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
-          WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-        [def.database],
+          WHERE datname = $1 AND usename = $2 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        [def.database, def.role],
       );
       return res.rows.filter((r) => r.killed).length;
     });
