@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await saga.processorAdmin('/admin/faults', undefined, 'DELETE');
+  await saga.nemesis.processor().clear();
 });
 
 async function paymentUnderReview(orderId: string): Promise<PaymentView> {
@@ -125,14 +125,14 @@ it('C5 a refund that fails: the refund a person made at the processor, recorded,
 it('C5 a void whose outcome stays unknown past its deadline: once the processor answers again, a retry with the same key voids it and the order is cancelled', async () => {
   const sku = uniqueSku('c5u-resolve');
   await saga.setStock(sku, 0);
-  await saga.processorAdmin('/admin/faults', { operation: 'void', kind: 'error500', count: 1000 });
+  await saga.nemesis.processor().inject({ operation: 'void', kind: 'error500', count: 1000 });
   const { id } = await saga.placeOrder({ sku, paymentMethod: 'tok_visa_approve', unitPrice: AMOUNT });
   const review = await paymentUnderReview(id);
   const voidOp = review.operations.find((o) => o.type === 'VOID')!;
   expect(voidOp.status).toBe('UNKNOWN');
   expect(review.review).toEqual({ from: 'AUTHORISED', operationId: voidOp.id });
 
-  await saga.processorAdmin('/admin/faults', undefined, 'DELETE');
+  await saga.nemesis.processor().clear();
   const retried = await saga.resolvePayment(review.id, { action: 'retry', note: 'processor outage over' });
   expect(retried).toMatchObject({ status: 202, body: { effect: 'retried', operationId: voidOp.id } });
 

@@ -44,11 +44,11 @@ const initialStock: Record<string, number> = { happy: 60, contended: 20, C1: 5, 
 
 beforeAll(async () => {
   await saga.start();
-  await saga.processorAdmin('/admin/webhooks/mode', { duplicate: true, outOfOrder: true });
+  await saga.nemesis.processor().webhooks({ duplicate: true, outOfOrder: true });
 });
 
 afterAll(async () => {
-  await saga.processorAdmin('/admin/webhooks/mode', { duplicate: false, outOfOrder: false }).catch(() => undefined);
+  await saga.nemesis.processor().webhooks({ duplicate: false, outOfOrder: false }).catch(() => undefined);
   await saga.stop();
 });
 

@@ -92,7 +92,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await saga.processorAdmin('/admin/faults', undefined, 'DELETE');
+  await saga.nemesis.processor().clear();
 });
 
 it('happy path: captured, shipped → COMPLETED; one charge; capture and dispatch journals; stock shipped; confirmed + dispatched emails', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceProcess, StackInfo, startServiceProcess } from '@paystate/stack';
-import { apiHeaders, createApiKey, moveGroupsToEnd, requestJson, testStack, waitFor, waitForCaughtUp } from '@paystate/testing';
+import { apiHeaders, createApiKey, moveGroupsToEnd, requestJson, testNemesis, testStack, waitFor, waitForCaughtUp } from '@paystate/testing';
 
 /**
  * The whole saga on the real test stack: the five services and the processor simulator as real
@@ -55,6 +55,8 @@ export class Saga {
   readonly info: StackInfo = testStack();
   readonly brokers = this.info.kafka.brokers;
   readonly processes = new Map<SagaService, ServiceProcess>();
+  /** Faults on purpose: processor-sim's fault admin, webhook modes, carrier, SMTP, processes. */
+  readonly nemesis = testNemesis();
   private keys: Record<string, string> = {};
 
   url(service: SagaService): string {
@@ -179,11 +181,6 @@ export class Saga {
   async mailsTo(address: string): Promise<MailView[]> {
     const r = await requestJson<{ messages: MailView[] }>(`${this.mailApiUrl}/api/v1/messages?limit=10000`);
     return r.body.messages.filter((m) => m.To.some((t) => t.Address.toLowerCase() === address.toLowerCase()));
-  }
-
-  async processorAdmin(path: string, body?: object, method = 'POST'): Promise<void> {
-    const r = await requestJson(`${this.url('processor-sim')}${path}`, { method, ...(body ? { body } : {}) });
-    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status}`);
   }
 
   async metric(service: SagaService, name: string): Promise<number> {
