@@ -5,3 +5,4 @@ export * from './builders';
 export * from './http';
 export * from './consumer-lag';
 export * from './api-keys';
+export * from './decider-spec';

@@ -1,5 +1,11 @@
+import { deciderSpec } from '@paystate/testing';
 import {
   OrderFulfilment,
+  OrderPlacedDecision,
+  PaymentAuthorisedDecision,
+  PaymentCapturedDecision,
+  ReleaseDecision,
+  ReleaseReason,
   RESERVATION_TRANSITIONS,
   Reservation,
   ReservationStatus,
@@ -16,14 +22,37 @@ const placed = { lines: [{ sku: 'BOOK-1', quantity: 2 }], currency: 'EUR', total
 const aReservation = (status: ReservationStatus): Reservation => ({ id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', status, items: placed.lines });
 const anOrder = (overrides: Partial<OrderFulfilment> = {}): OrderFulfilment => ({ ...unknownOrder(ORDER_ID), order: placed, ...overrides });
 
+/** The consumed facts, as the application hands them to the domain (a release fact by its reason). */
+type FulfilmentFact = { type: 'OrderPlaced' } | { type: 'PaymentAuthorised' } | { type: 'PaymentCaptured' } | { type: 'release'; reason: ReleaseReason };
+const orderPlaced: FulfilmentFact = { type: 'OrderPlaced' };
+const paymentAuthorised: FulfilmentFact = { type: 'PaymentAuthorised' };
+const paymentCaptured: FulfilmentFact = { type: 'PaymentCaptured' };
+const release = (reason: ReleaseReason): FulfilmentFact => ({ type: 'release', reason });
+
+/** State-stored: the application persists each decision with guarded updates, so there is no evolve to replay. */
+const fulfilment = deciderSpec<OrderFulfilment, FulfilmentFact, OrderPlacedDecision | PaymentAuthorisedDecision | PaymentCapturedDecision | ReleaseDecision>({
+  decide: (state, fact) => {
+    switch (fact.type) {
+      case 'OrderPlaced':
+        return onOrderPlaced(state);
+      case 'PaymentAuthorised':
+        return onPaymentAuthorised(state);
+      case 'PaymentCaptured':
+        return onPaymentCaptured(state);
+      case 'release':
+        return onReleaseFact(state, fact.reason);
+    }
+  },
+});
+
 describe('order fulfilment decider', () => {
   describe('given nothing is known about the order', () => {
     it('when OrderPlaced arrives, then its lines are remembered and nothing is reserved yet', () => {
-      expect(onOrderPlaced(unknownOrder(ORDER_ID))).toEqual({ kind: 'remember', reserveNow: false });
+      fulfilment.from(unknownOrder(ORDER_ID)).when(orderPlaced).then({ kind: 'remember', reserveNow: false });
     });
 
     it('when PaymentAuthorised arrives first, then it is parked', () => {
-      expect(onPaymentAuthorised(unknownOrder(ORDER_ID))).toEqual({ kind: 'park' });
+      fulfilment.from(unknownOrder(ORDER_ID)).when(paymentAuthorised).then({ kind: 'park' });
     });
   });
 
@@ -31,33 +60,33 @@ describe('order fulfilment decider', () => {
     const parked = { ...unknownOrder(ORDER_ID), payment: 'AUTHORISED' as const };
 
     it('when OrderPlaced arrives, then the order is remembered and reserved at once', () => {
-      expect(onOrderPlaced(parked)).toEqual({ kind: 'remember', reserveNow: true });
+      fulfilment.from(parked).when(orderPlaced).then({ kind: 'remember', reserveNow: true });
     });
 
     it('when PaymentVoided arrives before the order, then the parked payment is withdrawn', () => {
-      expect(onReleaseFact(parked, 'PAYMENT_VOIDED')).toEqual({ kind: 'withdraw-payment' });
+      fulfilment.from(parked).when(release('PAYMENT_VOIDED')).then({ kind: 'withdraw-payment' });
     });
 
     it('when OrderPlaced arrives after the payment was withdrawn, then nothing is reserved', () => {
-      expect(onOrderPlaced({ ...parked, payment: 'WITHDRAWN' })).toEqual({ kind: 'remember', reserveNow: false });
+      fulfilment.from({ ...parked, payment: 'WITHDRAWN' }).when(orderPlaced).then({ kind: 'remember', reserveNow: false });
     });
   });
 
   describe('given a known order', () => {
     it('when PaymentAuthorised arrives, then stock is reserved', () => {
-      expect(onPaymentAuthorised(anOrder())).toEqual({ kind: 'reserve' });
+      fulfilment.from(anOrder()).when(paymentAuthorised).then({ kind: 'reserve' });
     });
 
     it('when OrderPlaced arrives again (another event id), then it is ignored', () => {
-      expect(onOrderPlaced(anOrder())).toMatchObject({ kind: 'ignore' });
+      fulfilment.from(anOrder()).when(orderPlaced).thenMatches({ kind: 'ignore' });
     });
 
     it('when it was cancelled before the payment was authorised, then nothing is reserved', () => {
-      expect(onPaymentAuthorised(anOrder({ cancelled: true }))).toMatchObject({ kind: 'ignore', reason: 'the order is cancelled' });
+      fulfilment.from(anOrder({ cancelled: true })).when(paymentAuthorised).thenMatches({ kind: 'ignore', reason: 'the order is cancelled' });
     });
 
     it('when a second PaymentAuthorised arrives after a reservation, then it is ignored', () => {
-      expect(onPaymentAuthorised(anOrder({ payment: 'AUTHORISED', reservation: aReservation('HELD') }))).toMatchObject({ kind: 'ignore' });
+      fulfilment.from(anOrder({ payment: 'AUTHORISED', reservation: aReservation('HELD') })).when(paymentAuthorised).thenMatches({ kind: 'ignore' });
     });
   });
 
@@ -65,15 +94,15 @@ describe('order fulfilment decider', () => {
     const held = anOrder({ payment: 'AUTHORISED', reservation: aReservation('HELD') });
 
     it('when the payment is captured, then the shipment is dispatched against it', () => {
-      expect(onPaymentCaptured(held)).toEqual({ kind: 'dispatch', reservation: aReservation('HELD') });
+      fulfilment.from(held).when(paymentCaptured).then({ kind: 'dispatch', reservation: aReservation('HELD') });
     });
 
     it.each([['PAYMENT_VOIDED'], ['PAYMENT_REFUNDED'], ['ORDER_CANCELLED']] as const)('when %s arrives, then the reservation is released', (reason) => {
-      expect(onReleaseFact(held, reason)).toEqual({ kind: 'release', reservation: aReservation('HELD'), reason });
+      fulfilment.from(held).when(release(reason)).then({ kind: 'release', reservation: aReservation('HELD'), reason });
     });
 
     it('when the shipment failed and PaymentRefunded arrives (C4), then the still-held stock is released', () => {
-      expect(onReleaseFact({ ...held, shipment: { id: 's', status: 'FAILED' } }, 'PAYMENT_REFUNDED')).toMatchObject({ kind: 'release', reason: 'PAYMENT_REFUNDED' });
+      fulfilment.from({ ...held, shipment: { id: 's', status: 'FAILED' } }).when(release('PAYMENT_REFUNDED')).thenMatches({ kind: 'release', reason: 'PAYMENT_REFUNDED' });
     });
   });
 
@@ -81,33 +110,33 @@ describe('order fulfilment decider', () => {
     const shipped = anOrder({ payment: 'AUTHORISED', reservation: aReservation('CONSUMED'), shipment: { id: 's', status: 'DISPATCHED' } });
 
     it('when PaymentRefunded arrives (operator refund), then nothing is released: the stock has left', () => {
-      expect(onReleaseFact(shipped, 'PAYMENT_REFUNDED')).toEqual({ kind: 'ignore', reason: 'the stock was dispatched; nothing to release' });
+      fulfilment.from(shipped).when(release('PAYMENT_REFUNDED')).then({ kind: 'ignore', reason: 'the stock was dispatched; nothing to release' });
     });
 
     it('when PaymentCaptured arrives again, then it is a late duplicate and ignored', () => {
-      expect(onPaymentCaptured(shipped)).toMatchObject({ kind: 'ignore' });
+      fulfilment.from(shipped).when(paymentCaptured).thenMatches({ kind: 'ignore' });
     });
   });
 
   describe('given no held reservation', () => {
     it('when the payment is captured with no reservation at all, then the invariant is broken (dead letter)', () => {
-      expect(onPaymentCaptured(anOrder({ payment: 'AUTHORISED' }))).toEqual({ kind: 'invariant-broken', reason: 'payment captured but no reservation exists' });
+      fulfilment.from(anOrder({ payment: 'AUTHORISED' })).when(paymentCaptured).then({ kind: 'invariant-broken', reason: 'payment captured but no reservation exists' });
     });
 
     it('when the payment is captured after the reservation FAILED, then the invariant is broken', () => {
-      expect(onPaymentCaptured(anOrder({ reservation: aReservation('FAILED') }))).toMatchObject({ kind: 'invariant-broken' });
+      fulfilment.from(anOrder({ reservation: aReservation('FAILED') })).when(paymentCaptured).thenMatches({ kind: 'invariant-broken' });
     });
 
     it('when the reservation FAILED and PaymentVoided arrives (C2), then nothing happens', () => {
-      expect(onReleaseFact(anOrder({ reservation: aReservation('FAILED') }), 'PAYMENT_VOIDED')).toMatchObject({ kind: 'ignore' });
+      fulfilment.from(anOrder({ reservation: aReservation('FAILED') })).when(release('PAYMENT_VOIDED')).thenMatches({ kind: 'ignore' });
     });
 
     it('when it was already released and another release fact arrives, then nothing happens', () => {
-      expect(onReleaseFact(anOrder({ reservation: aReservation('RELEASED') }), 'ORDER_CANCELLED')).toMatchObject({ kind: 'ignore' });
+      fulfilment.from(anOrder({ reservation: aReservation('RELEASED') })).when(release('ORDER_CANCELLED')).thenMatches({ kind: 'ignore' });
     });
 
     it('when OrderCancelled arrives before anything was reserved, then the order is marked cancelled', () => {
-      expect(onReleaseFact(anOrder(), 'ORDER_CANCELLED')).toEqual({ kind: 'mark-cancelled' });
+      fulfilment.from(anOrder()).when(release('ORDER_CANCELLED')).then({ kind: 'mark-cancelled' });
     });
   });
 

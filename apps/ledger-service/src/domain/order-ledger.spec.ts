@@ -1,5 +1,6 @@
 import { Journal, balanceOf, balancedJournal, isRejection } from './journal';
-import { Decision, LedgerFact, OrderLedger, decide, emptyOrderLedger, evolve, journalKeyOf, orderLedgerFrom } from './order-ledger';
+import { deciderSpec } from '@paystate/testing';
+import { Decision, LedgerFact, OrderLedger, decide, emptyOrderLedger, evolve, journalKeyOf } from './order-ledger';
 
 const orderId = '0b6f7c3e-9f1a-4a51-8a0e-6d3f2b1c9e10';
 const paymentId = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -34,22 +35,22 @@ const settled = (overrides: Partial<Extract<LedgerFact, { kind: 'settled' }>> = 
   ...overrides,
 });
 
-/** given: the facts already journaled, in order. */
-function given(...facts: LedgerFact[]): OrderLedger {
-  const journals: Journal[] = [];
-  for (const fact of facts) journals.push(posted(decide(journals.reduce(evolve, emptyOrderLedger(orderId)), fact, at())));
-  return orderLedgerFrom(orderId, journals);
-}
 function posted(decision: Decision): Journal {
   if (decision.outcome !== 'post') throw new Error(`expected a journal, got ${JSON.stringify(decision)}`);
   return decision.journal;
 }
+/** given: the facts already journaled, in order (each must have posted its journal, as in the service). */
+const ledger = deciderSpec<OrderLedger, LedgerFact, Decision>({
+  decide: (state, fact) => decide(state, fact, at()),
+  evolve: (state, decision) => evolve(state, posted(decision)),
+  initialState: () => emptyOrderLedger(orderId),
+});
 const lines = (decision: Decision) => posted(decision).postings.map((p) => [p.side, p.account, p.amount]);
 
 describe('order ledger', () => {
   describe('given nothing journaled for the order', () => {
     it('when PaymentCaptured, then CAPTURE: Dr processor_receivable / Cr customer_clearing', () => {
-      const decision = decide(given(), captured(), at());
+      const { decision } = ledger.given().when(captured());
       expect(posted(decision)).toMatchObject({ kind: 'CAPTURE', key: `CAPTURE:${paymentId}`, paymentId, currency: 'EUR', amount: 2500 });
       expect(lines(decision)).toEqual([
         ['DEBIT', 'processor_receivable', 2500],
@@ -58,25 +59,25 @@ describe('order ledger', () => {
     });
 
     it('when ShipmentDispatched arrives first (cross-topic order), then it is parked until the capture', () => {
-      expect(decide(given(), dispatched(), at())).toMatchObject({ outcome: 'park' });
+      ledger.given().when(dispatched()).thenMatches({ outcome: 'park' });
     });
 
     it('when PaymentRefunded arrives first, then it is parked until its capture', () => {
-      expect(decide(given(), refunded(), at())).toMatchObject({ outcome: 'park' });
+      ledger.given().when(refunded()).thenMatches({ outcome: 'park' });
     });
 
     it('when a settlement is reported, then it is refused: nothing was captured', () => {
-      expect(decide(given(), settled(), at())).toMatchObject({ outcome: 'rejected', reason: 'not-captured' });
+      ledger.given().when(settled()).thenMatches({ outcome: 'rejected', reason: 'not-captured' });
     });
   });
 
   describe('given the capture is journaled', () => {
     it('when the same capture is told again under another event id, then it is a duplicate', () => {
-      expect(decide(given(captured()), captured(), at())).toMatchObject({ outcome: 'duplicate' });
+      ledger.given(captured()).when(captured()).thenMatches({ outcome: 'duplicate' });
     });
 
     it('when ShipmentDispatched, then DISPATCH: Dr customer_clearing / Cr merchant_payable', () => {
-      const decision = decide(given(captured()), dispatched(), at());
+      const { decision } = ledger.given(captured()).when(dispatched());
       expect(posted(decision)).toMatchObject({ kind: 'DISPATCH', key: 'DISPATCH:1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b', amount: 2500 });
       expect(lines(decision)).toEqual([
         ['DEBIT', 'customer_clearing', 2500],
@@ -85,7 +86,7 @@ describe('order ledger', () => {
     });
 
     it('when PaymentRefunded before any dispatch (C4), then REFUND_REVERSAL: Dr customer_clearing / Cr processor_receivable', () => {
-      const decision = decide(given(captured()), refunded(), at());
+      const { decision } = ledger.given(captured()).when(refunded());
       expect(posted(decision)).toMatchObject({ kind: 'REFUND_REVERSAL', key: 'REFUND:ref_1', amount: 2500 });
       expect(lines(decision)).toEqual([
         ['DEBIT', 'customer_clearing', 2500],
@@ -94,16 +95,18 @@ describe('order ledger', () => {
     });
 
     it('when a refund exceeds what is left of the payment, then it is refused', () => {
-      const state = given(captured(), refunded({ refundId: 'ref_a', amount: 2000 }));
-      expect(decide(state, refunded({ refundId: 'ref_b', amount: 600 }), at())).toMatchObject({ outcome: 'rejected', reason: 'exceeds-captured' });
+      ledger
+        .given(captured(), refunded({ refundId: 'ref_a', amount: 2000 }))
+        .when(refunded({ refundId: 'ref_b', amount: 600 }))
+        .thenMatches({ outcome: 'rejected', reason: 'exceeds-captured' });
     });
 
     it('when a fact comes in another currency than the order, then it is refused', () => {
-      expect(decide(given(captured()), dispatched({ currency: 'USD' }), at())).toMatchObject({ outcome: 'rejected', reason: 'currency-mismatch' });
+      ledger.given(captured()).when(dispatched({ currency: 'USD' })).thenMatches({ outcome: 'rejected', reason: 'currency-mismatch' });
     });
 
     it('when the processor settles, then SETTLEMENT: Dr cash (net) + Dr fees (fee) / Cr processor_receivable (gross)', () => {
-      const decision = decide(given(captured()), settled(), at());
+      const { decision } = ledger.given(captured()).when(settled());
       expect(posted(decision)).toMatchObject({ kind: 'SETTLEMENT', key: `SETTLEMENT:${paymentId}`, amount: 2500 });
       expect(lines(decision)).toEqual([
         ['DEBIT', 'cash', 2425],
@@ -113,43 +116,43 @@ describe('order ledger', () => {
     });
 
     it('when the settlement has no fee, then there is no fees line', () => {
-      expect(lines(decide(given(captured()), settled({ fee: 0, net: 2500 }), at()))).toEqual([
+      expect(lines(ledger.given(captured()).when(settled({ fee: 0, net: 2500 })).decision)).toEqual([
         ['DEBIT', 'cash', 2500],
         ['CREDIT', 'processor_receivable', 2500],
       ]);
     });
 
     it('when gross is not net + fee, then the settlement is refused', () => {
-      expect(decide(given(captured()), settled({ net: 2400 }), at())).toMatchObject({ outcome: 'rejected', reason: 'settlement-mismatch' });
+      ledger.given(captured()).when(settled({ net: 2400 })).thenMatches({ outcome: 'rejected', reason: 'settlement-mismatch' });
     });
   });
 
   describe('given capture and dispatch are journaled', () => {
     it('when PaymentRefunded, then the money comes back from merchant_payable: Dr merchant_payable / Cr processor_receivable', () => {
-      expect(lines(decide(given(captured(), dispatched()), refunded(), at()))).toEqual([
+      expect(lines(ledger.given(captured(), dispatched()).when(refunded()).decision)).toEqual([
         ['DEBIT', 'merchant_payable', 2500],
         ['CREDIT', 'processor_receivable', 2500],
       ]);
     });
 
     it('when the same dispatch is told again, then it is a duplicate', () => {
-      expect(decide(given(captured(), dispatched()), dispatched(), at())).toMatchObject({ outcome: 'duplicate' });
+      ledger.given(captured(), dispatched()).when(dispatched()).thenMatches({ outcome: 'duplicate' });
     });
   });
 
   describe('given a partial refund was journaled before the dispatch', () => {
-    const state = given(captured(), refunded({ amount: 1000 }));
+    const partlyRefunded = ledger.given(captured(), refunded({ amount: 1000 }));
 
     it('when ShipmentDispatched, then only what is left in clearing moves to merchant_payable', () => {
-      expect(lines(decide(state, dispatched(), at()))).toEqual([
+      expect(lines(partlyRefunded.when(dispatched()).decision)).toEqual([
         ['DEBIT', 'customer_clearing', 1500],
         ['CREDIT', 'merchant_payable', 1500],
       ]);
     });
 
     it('then the order ends in the same place as if the dispatch had come first', () => {
-      const a = given(captured(), refunded({ amount: 1000 }), dispatched());
-      const b = given(captured(), dispatched(), refunded({ amount: 1000 }));
+      const a = ledger.given(captured(), refunded({ amount: 1000 }), dispatched()).state;
+      const b = ledger.given(captured(), dispatched(), refunded({ amount: 1000 })).state;
       expect([a.clearing, a.payable]).toEqual([b.clearing, b.payable]);
       expect([a.clearing, a.payable]).toEqual([0, 1500]);
     });
@@ -157,7 +160,7 @@ describe('order ledger', () => {
 
   describe('given the whole payment was refunded before the dispatch was journaled', () => {
     it('when ShipmentDispatched, then there is nothing left to move and no journal', () => {
-      expect(decide(given(captured(), refunded()), dispatched(), at())).toMatchObject({ outcome: 'nothing-to-move' });
+      ledger.given(captured(), refunded()).when(dispatched()).thenMatches({ outcome: 'nothing-to-move' });
     });
   });
 

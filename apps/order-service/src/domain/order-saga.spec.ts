@@ -1,4 +1,5 @@
-import { OrderFact, OrderInSaga, applyFact } from './order-saga';
+import { deciderSpec, type DeciderThen } from '@paystate/testing';
+import { OrderFact, OrderFactOutcome, OrderInSaga, applyFact } from './order-saga';
 
 const anOrder = (overrides: Partial<OrderInSaga> = {}): OrderInSaga => ({
   id: '6a1d9a0e-6c1f-4a44-9d8c-1f2e3d4c5b6a',
@@ -21,134 +22,128 @@ const anOrder = (overrides: Partial<OrderInSaga> = {}): OrderInSaga => ({
 
 const shipment = { id: '1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b', carrier: 'paystate-post', trackingNumber: 'PS1' };
 
-/** Applies facts in turn and collects everything the order emitted. */
-function given(order: OrderInSaga, ...facts: OrderFact[]) {
-  let current = order;
-  const emitted: string[] = [];
-  const transitions: string[] = [];
-  for (const fact of facts) {
-    const outcome = applyFact(current, fact);
-    current = outcome.order;
-    emitted.push(...outcome.emit.map((e) => e.type));
-    transitions.push(...outcome.transitions.map((t) => `${t.from}→${t.to}`));
-  }
-  return { order: current, emitted, transitions };
-}
+/** applyFact decides and evolves at once: the outcome carries the next order. */
+const saga = deciderSpec<OrderInSaga, OrderFact, OrderFactOutcome>({ decide: applyFact, evolve: (_order, outcome) => outcome.order });
+
+type Run = DeciderThen<OrderInSaga, OrderFactOutcome>;
+/** Everything the order emitted over the run's facts, in order. */
+const emitted = (run: Run): string[] => run.decisions.flatMap((d) => d.emit.map((e) => e.type));
+const transitions = (run: Run): string[] => run.decisions.flatMap((d) => d.transitions.map((t) => `${t.from}→${t.to}`));
 
 describe('the order follows the saga', () => {
   it('happy path: authorised, reserved, captured, dispatched → CONFIRMED then COMPLETED', () => {
-    const { order, emitted, transitions } = given(
-      anOrder(),
-      { type: 'PaymentAuthorised' },
-      { type: 'StockReserved' },
-      { type: 'PaymentCaptured' },
-      { type: 'ShipmentDispatched', shipment },
-    );
-    expect(order).toMatchObject({ status: 'COMPLETED', paymentStatus: 'CAPTURED', fulfilmentStatus: 'DISPATCHED', shipment });
-    expect(emitted).toEqual(['OrderConfirmed', 'OrderCompleted']);
-    expect(transitions).toEqual(['PENDING→CONFIRMED', 'CONFIRMED→COMPLETED']);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'PaymentAuthorised' }, { type: 'StockReserved' }, { type: 'PaymentCaptured' }, { type: 'ShipmentDispatched', shipment })
+      .thenState({ status: 'COMPLETED', paymentStatus: 'CAPTURED', fulfilmentStatus: 'DISPATCHED', shipment });
+    expect(emitted(run)).toEqual(['OrderConfirmed', 'OrderCompleted']);
+    expect(transitions(run)).toEqual(['PENDING→CONFIRMED', 'CONFIRMED→COMPLETED']);
   });
 
   it('given the dispatch seen before the capture (another topic), then the order completes through CONFIRMED, and the late capture changes nothing', () => {
-    const { order, emitted, transitions } = given(anOrder({ paymentStatus: 'AUTHORISED' }), { type: 'ShipmentDispatched', shipment }, { type: 'PaymentCaptured' });
-    expect(order).toMatchObject({ status: 'COMPLETED', paymentStatus: 'CAPTURED' });
-    expect(emitted).toEqual(['OrderConfirmed', 'OrderCompleted']);
-    expect(transitions).toEqual(['PENDING→CONFIRMED', 'CONFIRMED→COMPLETED']);
+    const run = saga
+      .from(anOrder({ paymentStatus: 'AUTHORISED' }))
+      .when({ type: 'ShipmentDispatched', shipment }, { type: 'PaymentCaptured' })
+      .thenState({ status: 'COMPLETED', paymentStatus: 'CAPTURED' });
+    expect(emitted(run)).toEqual(['OrderConfirmed', 'OrderCompleted']);
+    expect(transitions(run)).toEqual(['PENDING→CONFIRMED', 'CONFIRMED→COMPLETED']);
   });
 
   it('C1: a declined payment cancels the order with its reason', () => {
-    const { order, emitted } = given(anOrder(), { type: 'PaymentFailed', reason: 'DECLINED', detail: 'card_declined' });
-    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED', paymentStatus: 'FAILED', refunded: false });
-    expect(emitted).toEqual(['OrderCancelled']);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'PaymentFailed', reason: 'DECLINED', detail: 'card_declined' })
+      .thenState({ status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED', paymentStatus: 'FAILED', refunded: false });
+    expect(emitted(run)).toEqual(['OrderCancelled']);
   });
 
   it('C1: a payment that failed validation cancels with PAYMENT_INVALID', () => {
-    expect(given(anOrder(), { type: 'PaymentFailed', reason: 'VALIDATION_FAILED', detail: 'unknown currency' }).order.cancellationReason).toBe('PAYMENT_INVALID');
+    expect(saga.from(anOrder()).when({ type: 'PaymentFailed', reason: 'VALIDATION_FAILED', detail: 'unknown currency' }).state.cancellationReason).toBe('PAYMENT_INVALID');
   });
 
   it('C2: out of stock waits for the void, then cancels with the stock detail', () => {
-    const afterFailure = given(anOrder({ paymentStatus: 'AUTHORISED' }), { type: 'StockReservationFailed', detail: 'BOOK-1: 2 requested, 0 available' });
-    expect(afterFailure.order.status).toBe('PENDING');
-    expect(afterFailure.emitted).toEqual([]);
-    const { order, emitted } = given(afterFailure.order, { type: 'PaymentVoided', reason: 'STOCK_UNAVAILABLE' });
-    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'OUT_OF_STOCK', cancellationDetail: 'BOOK-1: 2 requested, 0 available', paymentStatus: 'VOIDED' });
-    expect(emitted).toEqual(['OrderCancelled']);
+    const afterFailure = saga.from(anOrder({ paymentStatus: 'AUTHORISED' })).when({ type: 'StockReservationFailed', detail: 'BOOK-1: 2 requested, 0 available' });
+    expect(afterFailure.state.status).toBe('PENDING');
+    expect(emitted(afterFailure)).toEqual([]);
+    const voided = saga
+      .from(afterFailure.state)
+      .when({ type: 'PaymentVoided', reason: 'STOCK_UNAVAILABLE' })
+      .thenState({ status: 'CANCELLED', cancellationReason: 'OUT_OF_STOCK', cancellationDetail: 'BOOK-1: 2 requested, 0 available', paymentStatus: 'VOIDED' });
+    expect(emitted(voided)).toEqual(['OrderCancelled']);
   });
 
   it('C2 in the other order: the void seen first cancels at once, the late stock failure changes nothing', () => {
-    const { order, emitted } = given(anOrder(), { type: 'PaymentVoided', reason: 'STOCK_UNAVAILABLE' }, { type: 'StockReservationFailed', detail: 'x' });
-    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'OUT_OF_STOCK' });
-    expect(emitted).toEqual(['OrderCancelled']);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'PaymentVoided', reason: 'STOCK_UNAVAILABLE' }, { type: 'StockReservationFailed', detail: 'x' })
+      .thenState({ status: 'CANCELLED', cancellationReason: 'OUT_OF_STOCK' });
+    expect(emitted(run)).toEqual(['OrderCancelled']);
   });
 
   it('C3: a failed capture is voided: cancelled with CAPTURE_FAILED, nothing refunded', () => {
-    const { order, emitted } = given(anOrder(), { type: 'PaymentAuthorised' }, { type: 'StockReserved' }, { type: 'PaymentVoided', reason: 'CAPTURE_FAILED' }, { type: 'StockReleased' });
-    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CAPTURE_FAILED', refunded: false, fulfilmentStatus: 'RELEASED' });
-    expect(emitted).toEqual(['OrderCancelled']);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'PaymentAuthorised' }, { type: 'StockReserved' }, { type: 'PaymentVoided', reason: 'CAPTURE_FAILED' }, { type: 'StockReleased' })
+      .thenState({ status: 'CANCELLED', cancellationReason: 'CAPTURE_FAILED', refunded: false, fulfilmentStatus: 'RELEASED' });
+    expect(emitted(run)).toEqual(['OrderCancelled']);
   });
 
   it('C4: a failed shipment after capture → confirmed, then cancelled as refunded once the refund lands', () => {
-    const { order, emitted, transitions } = given(
-      anOrder(),
-      { type: 'PaymentCaptured' },
-      { type: 'ShipmentFailed', reason: 'carrier rejected the parcel' },
-      { type: 'PaymentRefunded', reason: 'SHIPMENT_FAILED', refundedTotal: 2500 },
-    );
-    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'SHIPMENT_FAILED', refunded: true, paymentStatus: 'REFUNDED' });
-    expect(emitted).toEqual(['OrderConfirmed', 'OrderCancelled']);
-    expect(transitions).toEqual(['PENDING→CONFIRMED', 'CONFIRMED→CANCELLED']);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'PaymentCaptured' }, { type: 'ShipmentFailed', reason: 'carrier rejected the parcel' }, { type: 'PaymentRefunded', reason: 'SHIPMENT_FAILED', refundedTotal: 2500 })
+      .thenState({ status: 'CANCELLED', cancellationReason: 'SHIPMENT_FAILED', refunded: true, paymentStatus: 'REFUNDED' });
+    expect(emitted(run)).toEqual(['OrderConfirmed', 'OrderCancelled']);
+    expect(transitions(run)).toEqual(['PENDING→CONFIRMED', 'CONFIRMED→CANCELLED']);
   });
 
   it('C4 with the shipment failure seen before the capture: the same end, the same events', () => {
-    const { order, emitted } = given(
-      anOrder(),
-      { type: 'ShipmentFailed', reason: 'carrier rejected the parcel' },
-      { type: 'PaymentCaptured' },
-      { type: 'PaymentRefunded', reason: 'SHIPMENT_FAILED', refundedTotal: 2500 },
-    );
-    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'SHIPMENT_FAILED', refunded: true });
-    expect(emitted).toEqual(['OrderConfirmed', 'OrderCancelled']);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'ShipmentFailed', reason: 'carrier rejected the parcel' }, { type: 'PaymentCaptured' }, { type: 'PaymentRefunded', reason: 'SHIPMENT_FAILED', refundedTotal: 2500 })
+      .thenState({ status: 'CANCELLED', cancellationReason: 'SHIPMENT_FAILED', refunded: true });
+    expect(emitted(run)).toEqual(['OrderConfirmed', 'OrderCancelled']);
   });
 
   it('C5: a payment that needs review leaves the order where it is, showing the payment status', () => {
-    const { order, emitted } = given(anOrder(), { type: 'StockReservationFailed', detail: 'x' }, { type: 'PaymentRequiresReview', reason: 'void failed' });
-    expect(order).toMatchObject({ status: 'PENDING', paymentStatus: 'REQUIRES_REVIEW', fulfilmentStatus: 'RESERVATION_FAILED' });
-    expect(emitted).toEqual([]);
+    const run = saga
+      .from(anOrder())
+      .when({ type: 'StockReservationFailed', detail: 'x' }, { type: 'PaymentRequiresReview', reason: 'void failed' })
+      .thenState({ status: 'PENDING', paymentStatus: 'REQUIRES_REVIEW', fulfilmentStatus: 'RESERVATION_FAILED' });
+    expect(emitted(run)).toEqual([]);
   });
 
   it('an operator refund of a completed order keeps it COMPLETED and marks the payment', () => {
     const completed = anOrder({ status: 'COMPLETED', paymentStatus: 'CAPTURED', fulfilmentStatus: 'DISPATCHED', shipment });
-    const partial = given(completed, { type: 'PaymentRefunded', reason: 'OPERATOR', refundedTotal: 1000 });
-    expect(partial.order).toMatchObject({ status: 'COMPLETED', paymentStatus: 'PARTIALLY_REFUNDED' });
-    expect(partial.emitted).toEqual([]);
-    expect(given(partial.order, { type: 'PaymentRefunded', reason: 'OPERATOR', refundedTotal: 2500 }).order.paymentStatus).toBe('REFUNDED');
+    const partial = saga.from(completed).when({ type: 'PaymentRefunded', reason: 'OPERATOR', refundedTotal: 1000 }).thenState({ status: 'COMPLETED', paymentStatus: 'PARTIALLY_REFUNDED' });
+    expect(emitted(partial)).toEqual([]);
+    expect(saga.from(partial.state).when({ type: 'PaymentRefunded', reason: 'OPERATOR', refundedTotal: 2500 }).state.paymentStatus).toBe('REFUNDED');
   });
 
   it('never moves a terminal order: a cancelled order ignores a dispatch, a completed one ignores a cancellation', () => {
-    const cancelled = given(anOrder(), { type: 'PaymentFailed', reason: 'DECLINED', detail: 'x' }).order;
-    const late = applyFact(cancelled, { type: 'ShipmentDispatched', shipment });
-    expect(late).toMatchObject({ order: cancelled, emit: [], transitions: [], ignored: 'order already CANCELLED' });
+    const cancelled = saga.from(anOrder()).given({ type: 'PaymentFailed', reason: 'DECLINED', detail: 'x' });
+    cancelled.when({ type: 'ShipmentDispatched', shipment }).thenMatches({ order: cancelled.state, emit: [], transitions: [], ignored: 'order already CANCELLED' });
 
-    const completed = anOrder({ status: 'COMPLETED', paymentStatus: 'CAPTURED' });
-    const voided = applyFact(completed, { type: 'PaymentVoided', reason: 'CAPTURE_FAILED' });
-    expect(voided.order.status).toBe('COMPLETED');
-    expect(voided.emit).toEqual([]);
-    expect(voided.ignored).toBe('order already COMPLETED');
+    const voided = saga.from(anOrder({ status: 'COMPLETED', paymentStatus: 'CAPTURED' })).when({ type: 'PaymentVoided', reason: 'CAPTURE_FAILED' });
+    expect(voided.state.status).toBe('COMPLETED');
+    expect(voided.decision.emit).toEqual([]);
+    expect(voided.decision.ignored).toBe('order already COMPLETED');
   });
 
   it('a repeated fact is a no-op the second time', () => {
-    const once = given(anOrder(), { type: 'PaymentCaptured' });
-    const twice = applyFact(once.order, { type: 'PaymentCaptured' });
-    expect(twice.emit).toEqual([]);
-    expect(twice.transitions).toEqual([]);
-    expect(twice.order).toEqual(once.order);
+    const once = saga.from(anOrder()).when({ type: 'PaymentCaptured' });
+    const twice = saga.from(once.state).when({ type: 'PaymentCaptured' });
+    expect(twice.decision.emit).toEqual([]);
+    expect(twice.decision.transitions).toEqual([]);
+    expect(twice.state).toEqual(once.state);
   });
 
   it('given a payment sent to review because its authorisation stayed unknown, when it turns out authorised and is captured, then the order shows it and goes on', () => {
-    const { order, emitted } = given(anOrder(), { type: 'PaymentRequiresReview', reason: 'AUTHORISE outcome still unknown at its deadline' }, { type: 'PaymentAuthorised' });
-    expect(order).toMatchObject({ status: 'PENDING', paymentStatus: 'AUTHORISED' });
-    const captured = given(order, { type: 'PaymentCaptured' });
-    expect(captured.order).toMatchObject({ status: 'CONFIRMED', paymentStatus: 'CAPTURED' });
-    expect([...emitted, ...captured.emitted]).toEqual(['OrderConfirmed']);
+    const reviewed = saga
+      .from(anOrder())
+      .when({ type: 'PaymentRequiresReview', reason: 'AUTHORISE outcome still unknown at its deadline' }, { type: 'PaymentAuthorised' })
+      .thenState({ status: 'PENDING', paymentStatus: 'AUTHORISED' });
+    const captured = saga.from(reviewed.state).when({ type: 'PaymentCaptured' }).thenState({ status: 'CONFIRMED', paymentStatus: 'CAPTURED' });
+    expect([...emitted(reviewed), ...emitted(captured)]).toEqual(['OrderConfirmed']);
   });
 });
