@@ -9,7 +9,9 @@
  * The history of `given` is replayed through both, which is how the services themselves rebuild state
  * (the ledger from its journals, the order from its facts); a state-stored decider starts `from` a state.
  *
- * Framework-free apart from Jest's `expect`: it is for `*.spec.ts` files only.
+ * Framework-free apart from Jest's `expect`: it is for `*.spec.ts` files only. Domain specs import it
+ * from `@paystate/testing/decider-spec`, which loads nothing else: the package's main entry brings
+ * the stack, kafkajs and pg along, which would cost every pure unit spec seconds.
  */
 
 /** What a decider spec drives: a domain's decision, and how a decision moves the state. */

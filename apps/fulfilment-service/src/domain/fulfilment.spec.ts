@@ -1,4 +1,4 @@
-import { deciderSpec } from '@paystate/testing';
+import { deciderSpec } from '@paystate/testing/decider-spec';
 import {
   OrderFulfilment,
   OrderPlacedDecision,

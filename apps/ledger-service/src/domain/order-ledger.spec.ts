@@ -1,5 +1,5 @@
 import { Journal, balanceOf, balancedJournal, isRejection } from './journal';
-import { deciderSpec } from '@paystate/testing';
+import { deciderSpec } from '@paystate/testing/decider-spec';
 import { Decision, LedgerFact, OrderLedger, decide, emptyOrderLedger, evolve, journalKeyOf } from './order-ledger';
 
 const orderId = '0b6f7c3e-9f1a-4a51-8a0e-6d3f2b1c9e10';

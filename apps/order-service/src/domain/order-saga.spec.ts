@@ -1,4 +1,4 @@
-import { deciderSpec, type DeciderThen } from '@paystate/testing';
+import { deciderSpec, type DeciderThen } from '@paystate/testing/decider-spec';
 import { OrderFact, OrderFactOutcome, OrderInSaga, applyFact } from './order-saga';
 
 const anOrder = (overrides: Partial<OrderInSaga> = {}): OrderInSaga => ({
