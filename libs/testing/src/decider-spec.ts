@@ -100,6 +100,9 @@ export function deciderSpec<State, Input, Decision>(decider: DeciderUnderTest<St
           return after();
         },
         then: (expected) => {
+          // an object with a `then` looks like a promise: awaited, or returned from a test, it would be called
+          // with the promise's callbacks; say so instead of comparing the decision with a function
+          if (typeof expected === 'function') throw new Error('a decider spec is not a promise: do not await it or return it from a test');
           expect(last).toEqual(expected);
           return then;
         },
