@@ -41,9 +41,9 @@ export interface DeciderThen<State, Decision> {
   readonly state: State;
   /** The last decision is exactly this (`toEqual`). */
   then(expected: Decision): DeciderThen<State, Decision>;
-  /** The last decision has at least these fields (`toMatchObject`). */
+  /** The last decision has at least these fields (`toMatchObject`; a plain value must be equal). */
   thenMatches(expected: Partially<Decision>): DeciderThen<State, Decision>;
-  /** The state the `when` inputs lead to has at least these fields (`toMatchObject`). */
+  /** The state the `when` inputs lead to has at least these fields (`toMatchObject`; a plain value must be equal). */
   thenState(expected: Partially<State>): DeciderThen<State, Decision>;
 }
 
@@ -61,6 +61,12 @@ export interface DeciderSpec<State, Input, Decision> {
   given(...history: Input[]): DeciderGiven<State, Input, Decision>;
   /** Starts from a state built by the spec (a builder with overrides). */
   from(state: State): DeciderGiven<State, Input, Decision>;
+}
+
+/** `toMatchObject` for objects; a plain value (a number, a string) can only be equal. */
+function matches(actual: unknown, expected: unknown): void {
+  if (typeof expected === 'object' && expected !== null) expect(actual).toMatchObject(expected);
+  else expect(actual).toEqual(expected);
 }
 
 /**
@@ -107,11 +113,11 @@ export function deciderSpec<State, Input, Decision>(decider: DeciderUnderTest<St
           return then;
         },
         thenMatches: (expected) => {
-          expect(last).toMatchObject(expected as object);
+          matches(last, expected);
           return then;
         },
         thenState: (expected) => {
-          expect(after()).toMatchObject(expected as object);
+          matches(after(), expected);
           return then;
         },
       };
