@@ -26,10 +26,12 @@ function jestConfig(projectDir, tier) {
     testEnvironment: 'node',
     transform: { '^.+\\.ts$': swc },
     moduleFileExtensions: ['ts', 'js', 'json'],
+    // @paystate/failpoints maps to its inert build, as a plain `node` resolves it; its own specs import
+    // the armed one by path (services under test run as processes started with the condition)
     moduleNameMapper: {
       // the zod-only config entry point (libs/service-runtime/config/package.json points Node at dist)
       '^@paystate/service-runtime/config$': `${root}/libs/service-runtime/src/config.ts`,
-      '^@paystate/(contracts|messaging|persistence|service-runtime|testing)$': `${root}/libs/$1/src/index.ts`,
+      '^@paystate/(contracts|failpoints|messaging|persistence|service-runtime|testing)$': `${root}/libs/$1/src/index.ts`,
       '^@paystate/stack$': `${root}/infra/stack/src/index.ts`,
     },
     testMatch: [`<rootDir>/**/*${suffix}`],

@@ -15,8 +15,8 @@ import {
   PaymentVoidedV1,
 } from './events/payment-events.v1';
 
-/** Every event the system emits, each version listed. The AsyncAPI document is generated from this. */
-export const EVENT_CATALOGUE: readonly EventContract[] = [
+// as const: the literal type names survive, for EventType below
+const CONTRACTS = [
   OrderPlacedV1,
   OrderConfirmedV1,
   OrderCompletedV1,
@@ -35,7 +35,13 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   LedgerEntryPostedV1,
   NotificationSentV1,
   DeadLetterV1,
-];
+] as const;
+
+/** Every event the system emits, each version listed. The AsyncAPI document is generated from this. */
+export const EVENT_CATALOGUE: readonly EventContract[] = CONTRACTS;
+
+/** The name of every event type in the catalogue (e.g. `PaymentCaptured`), as a type. */
+export type EventType = (typeof CONTRACTS)[number]['type'];
 
 export function findContract(type: string, version: number): EventContract | undefined {
   return EVENT_CATALOGUE.find((c) => c.type === type && c.version === version);
