@@ -18,9 +18,11 @@ ENV NX_DAEMON=false NX_NO_CLOUD=true
 COPY --from=manifests /manifests/ ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# the armed failpoints build stays out of the image: it can only load the inert one, whatever its flags
 RUN npm run build \
  && mkdir /out \
- && find apps libs infra -mindepth 2 -maxdepth 2 -type d -name dist -not -path '*/node_modules/*' -exec cp -r --parents {} /out/ \;
+ && find apps libs infra -mindepth 2 -maxdepth 2 -type d -name dist -not -path '*/node_modules/*' -exec cp -r --parents {} /out/ \; \
+ && rm /out/libs/failpoints/dist/armed.*
 
 # Production dependencies only (the workspace packages are symlinked into node_modules/@paystate).
 FROM ${NODE_IMAGE} AS prod-deps

@@ -21,14 +21,16 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'scope:processor', onlyDependOnLibsWithTags: ['scope:processor', 'scope:shared'] },
   { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared'] },
   // type: contracts are the bottom layer; apps are never imported
+  // failpoints sit beside contracts at the bottom (a type-only import of the event types), below every seam that fires them
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence'] },
-  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling', 'type:testing'] },
-  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:tooling'] },
+  { sourceTag: 'type:failpoints', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: ['type:failpoints'] },
+  { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:failpoints', 'type:persistence'] },
+  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:failpoints', 'type:persistence', 'type:messaging'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:failpoints', 'type:persistence', 'type:messaging', 'type:tooling', 'type:testing'] },
+  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:failpoints', 'type:persistence', 'type:messaging', 'type:tooling'] },
   // an app's sources never use the test kit or the stack tooling (its tests may: see below)
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:persistence', 'type:messaging', 'type:runtime'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:failpoints', 'type:persistence', 'type:messaging', 'type:runtime'] },
 ];
 
 // A service's own tests (apps/*/test, its specs) start the real stack through the tooling library
@@ -78,11 +80,23 @@ export default tseslint.config(
     rules: { 'paystate/consumer-controller-only-on-event': 'error' },
   },
   {
-    // process.env is read in config/ only (and by the tooling, which is configuration itself); the two
-    // test-hook readers go when the failpoint facility of issue 9 replaces them
+    // process.env is read in config/ only (and by the tooling, which is configuration itself)
     files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
-    ignores: ['apps/*/src/config/**', 'libs/testing/**', '**/*.spec.ts', 'libs/messaging/src/crash-points.ts', 'libs/service-runtime/src/test-hooks.ts'],
+    ignores: ['apps/*/src/config/**', 'libs/testing/**', '**/*.spec.ts'],
     rules: { 'no-restricted-properties': ['error', PROCESS_ENV] },
+  },
+  {
+    // the armed failpoints build is reached only through `node --conditions=paystate-failpoints`:
+    // importing it by path would arm production code (the typescript-eslint rule, so that the
+    // no-restricted-imports blocks below keep their own options)
+    files: ['**/*.ts'],
+    ignores: ['libs/failpoints/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@paystate/failpoints/*', '**/failpoints/src/armed', '**/failpoints/src/armed.*', '**/failpoints/dist/armed', '**/failpoints/dist/armed.*'], message: 'Import @paystate/failpoints: the armed build is chosen by --conditions=paystate-failpoints, never by path.' }] },
+      ],
+    },
   },
   {
     // the domain is pure: no framework, no I/O, no clock or randomness (they come in as arguments)

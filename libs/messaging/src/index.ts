@@ -1,7 +1,6 @@
 export * from './headers';
 export * from './logger';
 export * from './metrics';
-export * from './crash-points';
 export * from './messaging-schema';
 export * from './outbox/outbox';
 export * from './inbox/consumed-event';

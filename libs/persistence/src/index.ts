@@ -1,2 +1,3 @@
 export * from './data-source';
 export * from './transient-errors';
+export * from './unit-of-work';

@@ -1,8 +1,9 @@
 // The configuration every paystate service reads, as a zod schema each app extends with its own
 // keys, and the one parser that turns a bad environment into a clear multi-line error. This file
-// imports zod only: tooling (the compose checks, the canvas spec) loads each app's config through
+// imports zod and the framework-free failpoints parser only: tooling (the compose checks, the canvas spec) loads each app's config through
 // `@paystate/service-runtime/config` to read its keys, without loading Nest.
 import { z } from 'zod';
+import { FailpointPlan, failpointsSetting } from '@paystate/failpoints';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -50,6 +51,18 @@ export const idempotencyConfig = {
 };
 
 export type IdempotencyConfig = z.output<z.ZodObject<typeof idempotencyConfig>>;
+
+/**
+ * PAYSTATE_FAILPOINTS (@paystate/failpoints, ADR 0005): test faults, armed only in a process started
+ * with --conditions=paystate-failpoints. Not part of an app's configSchema, which lists what an
+ * operator sets (the canvases' Configuration tables and the compose checks read it): loadConfig
+ * extends the schema with it, and main arms the plan.
+ */
+export const failpointsConfig = { PAYSTATE_FAILPOINTS: z.string().default('').transform(failpointsSetting) };
+
+export interface FailpointsConfig {
+  PAYSTATE_FAILPOINTS: FailpointPlan;
+}
 
 /** The environment as a config reads it (process.env, or a test's literal). */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;

@@ -7,5 +7,4 @@ export * from './service-runtime.module';
 export * from './bootstrap';
 export * from './api-keys';
 export * from './idempotency';
-export * from './test-hooks';
 export * from './background-loop';

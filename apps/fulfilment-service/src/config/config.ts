@@ -1,4 +1,4 @@
-import { idempotencyConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
+import { FailpointsConfig, failpointsConfig, idempotencyConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
 import type { z } from 'zod';
 
 /** Every env var fulfilment-service reads (tooling reads the keys of this export). */
@@ -9,6 +9,6 @@ export const configSchema = serviceConfigBase({ serviceName: 'fulfilment-service
 export type FulfilmentServiceConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): FulfilmentServiceConfig {
-  return parseServiceConfig(configSchema, 'fulfilment-service', env);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FulfilmentServiceConfig & FailpointsConfig {
+  return parseServiceConfig(configSchema.extend(failpointsConfig), 'fulfilment-service', env);
 }

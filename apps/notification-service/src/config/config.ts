@@ -1,4 +1,4 @@
-import { parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
+import { FailpointsConfig, failpointsConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
 import { z } from 'zod';
 
 /** Every env var notification-service reads (tooling reads the keys of this export). */
@@ -23,6 +23,6 @@ export const configSchema = serviceConfigBase({ serviceName: 'notification-servi
 export type NotificationServiceConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig {
-  return parseServiceConfig(configSchema, 'notification-service', env);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig & FailpointsConfig {
+  return parseServiceConfig(configSchema.extend(failpointsConfig), 'notification-service', env);
 }

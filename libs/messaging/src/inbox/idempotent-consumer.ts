@@ -4,7 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DeadLetterV1, EventContract, PayloadOf } from '@paystate/contracts';
 import { isTransientDatabaseError } from '@paystate/persistence';
-import { crashPoint } from '../crash-points';
+import { failpoint, perEventType } from '@paystate/failpoints';
 import { decodeHeaders } from '../headers';
 import type { MessagingLogger } from '../logger';
 import { ConsumeOutcome, ConsumerMetrics } from '../metrics';
@@ -181,8 +181,8 @@ export class IdempotentConsumer {
       this.options.logger.debug({ groupId: this.options.groupId, err: describe(error) }, 'group transaction failed; replaying record by record');
       return false;
     }
-    crashPoint('consumer.after-db-commit');
-    for (const { parsed: p } of parsed) if (p.kind === 'event') crashPoint(`consumer.after-db-commit:${p.event.type}`);
+    failpoint('consumer.after-db-commit');
+    for (const { parsed: p } of parsed) if (p.kind === 'event') failpoint(perEventType('consumer.after-db-commit', p.event.type));
     runAfterCommit(committed, this.options.logger);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 / group.length;
     parsed.forEach(({ record, parsed: p }, i) => {
@@ -249,8 +249,8 @@ export class IdempotentConsumer {
     }
 
     if (outcome !== 'aborted') {
-      crashPoint('consumer.after-db-commit');
-      if (parsed.kind === 'event') crashPoint(`consumer.after-db-commit:${parsed.event.type}`);
+      failpoint('consumer.after-db-commit');
+      if (parsed.kind === 'event') failpoint(perEventType('consumer.after-db-commit', parsed.event.type));
       this.options.onCommitted?.(record, outcome);
       this.metrics.consumed.inc({ group: groupId, topic: record.topic, type: record.headers['eventType'] ?? 'unknown', outcome });
       if (parsed.kind === 'event') {

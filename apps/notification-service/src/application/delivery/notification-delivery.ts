@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { NotificationSentV1 } from '@paystate/contracts';
-import { appendToOutbox, crashPoint } from '@paystate/messaging';
+import { appendToOutbox } from '@paystate/messaging';
 import { BackgroundWorker } from '@paystate/service-runtime';
 import { decideAfterAttempt } from '../../domain/notification';
 import { Mailer } from '../../infrastructure/mail/mailer';
@@ -61,7 +61,6 @@ export class NotificationDelivery extends BackgroundWorker {
       date: n.createdAt,
       headers: { 'X-Paystate-Order-Id': n.orderId, 'X-Paystate-Notification-Kind': n.kind, 'X-Paystate-Notification-Id': n.id },
     });
-    crashPoint('notification.after-smtp-accept');
     const now = new Date();
     const decision = decideAfterAttempt(result, n.attempts, this.settings.maxBackoffMs);
     const cause = { id: n.id, type: 'smtp-attempt' };

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
+import { failpoint } from '@paystate/failpoints';
 import { SendResult, classifySmtpFailure } from '../../domain/notification';
 
 export const MAIL_SETTINGS = Symbol('MAIL_SETTINGS');
@@ -44,7 +45,6 @@ export class Mailer implements OnApplicationShutdown {
   async send(mail: OutgoingMail): Promise<SendResult> {
     try {
       await this.transport.sendMail({ from: this.settings.from, ...mail });
-      return { outcome: 'accepted' };
     } catch (error) {
       const e = error as { responseCode?: unknown; message?: unknown };
       return classifySmtpFailure({
@@ -52,6 +52,9 @@ export class Mailer implements OnApplicationShutdown {
         message: typeof e.message === 'string' ? e.message : String(error),
       });
     }
+    // outside the try: the server accepted, and a fault here is ours, not a refused mail (the at-least-once edge)
+    await failpoint.async('notification.after-smtp-accept');
+    return { outcome: 'accepted' };
   }
 
   onApplicationShutdown(): void {

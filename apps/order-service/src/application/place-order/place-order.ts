@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OrderPlacedV1 } from '@paystate/contracts';
-import { appendToOutbox, crashPoint } from '@paystate/messaging';
-import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey, failOnce, testDelay } from '@paystate/service-runtime';
+import { appendToOutbox } from '@paystate/messaging';
+import { runInTransaction } from '@paystate/persistence';
+import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
 import { Decision, Order, PlaceOrder, PlaceOrderError, placeOrder } from '../../domain/order';
 import { OrderRecord } from '../../infrastructure/persistence/order.entity';
 import { recordOnTimeline } from '../timeline/timeline';
@@ -19,11 +20,6 @@ export interface IdempotentCompletion {
   claim: IdempotencyClaim;
   respond: (order: Order) => IdempotentResponse;
 }
-
-/** Between the claim and the commit: where e2e tests hold a request in flight or fail it once. */
-export const BEFORE_COMMIT = 'order.place.before-commit';
-/** Right after the commit, before the answer: where e2e tests kill order-service (F2). */
-export const AFTER_COMMIT = 'order.place.after-commit';
 
 /**
  * Places an order: the PENDING order, its first transition, OrderPlaced and the completion of the
@@ -45,7 +41,9 @@ export class PlaceOrderUseCase {
     const order = decision.value;
     const response = idempotency.respond(order);
 
-    await this.dataSource.transaction(async (manager) => {
+    // the unit of work fires order.place.before-commit (tests hold or fail a request there) and
+    // order.place.after-commit (F2: a kill before the answer)
+    await runInTransaction(this.dataSource, 'order.place', async (manager) => {
       await manager.insert(OrderRecord, OrderRecord.fromDomain(order));
       await manager.query(
         `INSERT INTO order_transition (order_id, from_status, to_status, cause_id, cause_type, at) VALUES ($1, NULL, $2, $3, 'http-request', $4)`,
@@ -74,12 +72,10 @@ export class PlaceOrderUseCase {
         { orderId: order.id, eventId: placedEventId!, topic: OrderPlacedV1.topic, type: OrderPlacedV1.type, version: OrderPlacedV1.version, causationId: cause.requestId, occurredAt: now.toISOString() },
         now,
       );
-      await testDelay(BEFORE_COMMIT);
-      failOnce(BEFORE_COMMIT);
+    }, {
       // last, so that a concurrent retry finds the key in progress (409) rather than waiting on this row's lock
-      await completeIdempotencyKey(manager, idempotency.claim, response);
+      lastStep: (manager) => completeIdempotencyKey(manager, idempotency.claim, response),
     });
-    crashPoint(AFTER_COMMIT);
     return { ok: true, value: { order, response } };
   }
 }

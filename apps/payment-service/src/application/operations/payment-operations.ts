@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { appendToOutbox, crashPoint } from '@paystate/messaging';
+import { appendToOutbox } from '@paystate/messaging';
 import { BackgroundWorker } from '@paystate/service-runtime';
 import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
 import { ProcessorReport, ReportMismatchReason, reportMismatch } from '../../domain/processor-report';
@@ -59,7 +59,6 @@ export class PaymentOperations extends BackgroundWorker {
     const payment = await this.dataSource.manager.findOneBy(PaymentRecord, { id: op.paymentId });
     if (!payment) return false;
     const result = await this.processor.perform({ operationId: op.id, type: op.type, amount: op.amount }, payment.toDomain());
-    crashPoint('payment.after-processor-call');
     const now = new Date();
     const cause: Cause = { id: op.id, type: 'processor-response', traceparent: op.traceparent ?? undefined };
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { failpoint } from '@paystate/failpoints';
 import type { OperationType, Payment } from '../../domain/payment';
 
 export const PROCESSOR_SETTINGS = Symbol('PROCESSOR_SETTINGS');
@@ -39,6 +40,13 @@ export class ProcessorClient {
   constructor(@Inject(PROCESSOR_SETTINGS) private readonly settings: ProcessorSettings) {}
 
   async perform(call: ProcessorCall, payment: Payment): Promise<ProcessorResult> {
+    const result = await this.send(call, payment);
+    // whatever the answer, before the caller records it: a kill here is F3 (the processor may have acted, we know nothing)
+    await failpoint.async('payment.after-processor-call');
+    return result;
+  }
+
+  private async send(call: ProcessorCall, payment: Payment): Promise<ProcessorResult> {
     const request = this.requestFor(call, payment);
     if ('missing' in request) return { kind: 'failed', code: 'no_authorisation', detail: request.missing };
     let response: Response;
