@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { failpointsEnv } from '@paystate/failpoints';
 import { startServiceProcess, ServiceProcess } from '@paystate/stack';
 import {
   KafkaTap,
@@ -23,7 +24,6 @@ import {
  * (the 5xx), and one with a 5 s lease that a test kills mid-request (the takeover).
  */
 const info = testStack();
-const BEFORE_COMMIT = 'order.place.before-commit';
 const PROBLEM_JSON = /^application\/problem\+json/;
 
 let plain: ServiceProcess;
@@ -73,16 +73,13 @@ async function orderPlacedEventsOf(orderId: string): Promise<number> {
 beforeAll(async () => {
   tap = await KafkaTap.open(info.kafka.brokers, ['order.events']);
   const [delayedPort, failingPort, crashingPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  const hooks = { PAYSTATE_ENABLE_CRASH_POINTS: '1' };
   [plain, delayed, failing, crashing] = await Promise.all([
     startServiceProcess(info, 'order-service'),
-    startServiceProcess(info, 'order-service', { ...hooks, PORT: String(delayedPort), PAYSTATE_TEST_DELAY: BEFORE_COMMIT, PAYSTATE_TEST_DELAY_MS: '3000' }),
-    startServiceProcess(info, 'order-service', { ...hooks, PORT: String(failingPort), PAYSTATE_FAIL_ONCE: BEFORE_COMMIT }),
+    startServiceProcess(info, 'order-service', { PORT: String(delayedPort), PAYSTATE_FAILPOINTS: failpointsEnv({ 'order.place.before-commit': 'delay(3000)' }) }),
+    startServiceProcess(info, 'order-service', { PORT: String(failingPort), PAYSTATE_FAILPOINTS: failpointsEnv({ 'order.place.before-commit': '1*throw->off' }) }),
     startServiceProcess(info, 'order-service', {
-      ...hooks,
       PORT: String(crashingPort),
-      PAYSTATE_TEST_DELAY: BEFORE_COMMIT,
-      PAYSTATE_TEST_DELAY_MS: '30000',
+      PAYSTATE_FAILPOINTS: failpointsEnv({ 'order.place.before-commit': 'delay(30000)' }),
       IDEMPOTENCY_LEASE_SECONDS: '5',
     }),
   ]);

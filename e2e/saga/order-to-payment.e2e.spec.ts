@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderPlacedV1 } from '@paystate/contracts';
+import { failpointsEnv } from '@paystate/failpoints';
 import { startServiceProcess, ServiceProcess } from '@paystate/stack';
 import {
   KafkaTap,
@@ -88,7 +89,7 @@ it('POST /orders produces one OrderPlaced on order.events that payment-service c
 it('kills payment-service after its database commit but before its offset commit: after restart, one payment, nothing lost', async () => {
   await waitForCaughtUp(brokers, 'payment-service', ['order.events']);
   await paymentService!.stop();
-  paymentService = await startServiceProcess(info, 'payment-service', { PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'consumer.after-db-commit' });
+  paymentService = await startServiceProcess(info, 'payment-service', { PAYSTATE_FAILPOINTS: failpointsEnv({ 'consumer.after-db-commit': 'kill' }) });
   const crashing = paymentService;
 
   const orderId = await placeOrder();

@@ -9,6 +9,7 @@ import {
   StockReservedV1,
 } from '@paystate/contracts';
 import { appendToOutbox } from '@paystate/messaging';
+import { failpointsEnv } from '@paystate/failpoints';
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { KafkaTap, apiHeaders, createApiKey, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
 
@@ -308,7 +309,7 @@ describe('an outcome that stays unknown', () => {
 describe('F3: payment-service killed between the processor call and its local commit', () => {
   it('converges after restart with one charge', async () => {
     await stopPayments();
-    const crashing = await startPayments({ PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'payment.after-processor-call' });
+    const crashing = await startPayments({ PAYSTATE_FAILPOINTS: failpointsEnv({ 'payment.after-processor-call': 'kill' }) });
     const orderId = await placeOrder('tok_visa_approve');
     const exit = await crashing.waitForExit();
     expect(exit.signal).toBe('SIGKILL');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { FailpointName, failpointsEnv } from '@paystate/failpoints';
 import { KafkaTap, apiHeaders, createApiKey, requestJson, testNemesis, waitFor } from '@paystate/testing';
 import { Saga, uniqueSku } from './support/saga';
 
@@ -11,7 +12,8 @@ import { Saga, uniqueSku } from './support/saga';
  */
 const saga = new Saga();
 let tap: KafkaTap;
-const CRASH = { PAYSTATE_ENABLE_CRASH_POINTS: '1' };
+/** The env that kills a service at that point. */
+const killAt = (point: FailpointName) => ({ PAYSTATE_FAILPOINTS: failpointsEnv({ [point]: 'kill' }) });
 
 const completed = (id: string) => saga.waitOrder(id, 'to complete', (o) => o.status === 'COMPLETED', 120_000);
 
@@ -44,7 +46,7 @@ it('F2: order-service killed right after its commit, before answering: the retry
   const sku = uniqueSku('f2');
   await saga.setStock(sku, 3);
   await saga.stopService('order-service');
-  const crashing = await saga.startService('order-service', { ...CRASH, PAYSTATE_CRASH_POINT: 'order.place.after-commit' });
+  const crashing = await saga.startService('order-service', killAt('order.place.after-commit'));
 
   const key = await createApiKey('order-service', { clientId: `f2-${randomUUID().slice(0, 8)}`, scopes: ['orders:write', 'orders:read'] });
   const idempotencyKey = randomUUID();
@@ -87,7 +89,7 @@ it('F5: fulfilment-service down while orders are placed: they wait authorised, a
 it('F2/F7: fulfilment, ledger and notification killed right after their commits and before their offset commits: redelivered, deduplicated, one effect each', async () => {
   const sku = uniqueSku('f7');
   await saga.setStock(sku, 3);
-  const crashAt: [Parameters<Saga['startService']>[0], string][] = [
+  const crashAt: [Parameters<Saga['startService']>[0], FailpointName][] = [
     ['fulfilment-service', 'consumer.after-db-commit:PaymentAuthorised'],
     ['ledger-service', 'consumer.after-db-commit:PaymentCaptured'],
     ['notification-service', 'consumer.after-db-commit:OrderConfirmed'],
@@ -95,7 +97,7 @@ it('F2/F7: fulfilment, ledger and notification killed right after their commits 
   const crashing = [];
   for (const [service, point] of crashAt) {
     await saga.stopService(service);
-    crashing.push({ service, process: await saga.startService(service, { ...CRASH, PAYSTATE_CRASH_POINT: point }) });
+    crashing.push({ service, process: await saga.startService(service, killAt(point)) });
   }
 
   const { id, email } = await saga.placeOrder({ sku });

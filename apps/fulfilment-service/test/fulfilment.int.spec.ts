@@ -10,6 +10,7 @@ import {
   PaymentRefundedV1,
   PaymentVoidedV1,
 } from '@paystate/contracts';
+import { failpointsEnv } from '@paystate/failpoints';
 import { RawRecord, appendToOutbox } from '@paystate/messaging';
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { KafkaTap, apiHeaders, committedOffset, createApiKey, moveGroupsToEnd, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
@@ -401,7 +402,7 @@ describe('delivery guarantees', () => {
 
     await fulfilment!.stop();
     fulfilment = undefined;
-    const crashing = await startServiceProcess(info, 'fulfilment-service', { PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'consumer.after-db-commit:PaymentCaptured' });
+    const crashing = await startServiceProcess(info, 'fulfilment-service', { PAYSTATE_FAILPOINTS: failpointsEnv({ 'consumer.after-db-commit:PaymentCaptured': 'kill' }) });
     await publish(PaymentCapturedV1, orderId, captured(orderId));
     const exit = await crashing.waitForExit();
     expect(exit.signal).toBe('SIGKILL');

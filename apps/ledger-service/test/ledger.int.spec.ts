@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventContract, PayloadOf, PaymentCapturedV1, PaymentRefundedV1, ShipmentDispatchedV1 } from '@paystate/contracts';
+import { failpointsEnv } from '@paystate/failpoints';
 import { appendToOutbox } from '@paystate/messaging';
 import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { KafkaTap, apiHeaders, createApiKey, queryAsSuperuser, requestJson, testStack, waitFor } from '@paystate/testing';
@@ -208,7 +209,7 @@ describe('journals from the saga facts', () => {
 
   it('kills ledger-service after the journal commit, before the offset commit: the redelivery makes no second journal', async () => {
     await ledger!.stop();
-    const crashing = await startLedger({ PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'consumer.after-db-commit' });
+    const crashing = await startLedger({ PAYSTATE_FAILPOINTS: failpointsEnv({ 'consumer.after-db-commit': 'kill' }) });
     const orderId = randomUUID();
     const paymentId = randomUUID();
     const eventId = await publish(PaymentCapturedV1, orderId, captureOf(orderId, paymentId, 'MNT'));

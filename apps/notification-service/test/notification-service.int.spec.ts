@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { EventContract, OrderCancelledV1, OrderCompletedV1, OrderConfirmedV1, OrderPlacedV1, PayloadOf, PaymentRefundedV1 } from '@paystate/contracts';
+import { failpointsEnv } from '@paystate/failpoints';
 import { appendToOutbox } from '@paystate/messaging';
 import { ServiceProcess, SmtpSink, startServiceProcess, startSmtpSink } from '@paystate/stack';
 import { KafkaTap, apiHeaders, createApiKey, freePort, requestJson, sleep, testStack, waitFor } from '@paystate/testing';
@@ -231,7 +232,7 @@ describe('notification-service', () => {
     service = await startServiceProcess(
       info,
       'notification-service',
-      { ...fast, SMTP_PORT: String(smtpPort), PAYSTATE_ENABLE_CRASH_POINTS: '1', PAYSTATE_CRASH_POINT: 'notification.after-smtp-accept' },
+      { ...fast, SMTP_PORT: String(smtpPort), PAYSTATE_FAILPOINTS: failpointsEnv({ 'notification.after-smtp-accept': 'kill' }) },
       { timeoutMs: 120_000 },
     );
     const c = newCustomer('accepted');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Logger, secs } from './logging';
 import { StackError, StackPaths, logFileOf } from './profile';
 import { isAlive, runLogged, spawnLogged, tailFile, waitFor } from './processes';
-import { ServiceDefinition, assertBuilt, startWaves } from './services';
+import { ServiceDefinition, assertBuilt, serviceNodeArgs, startWaves } from './services';
 import { StackInfo, StackState, writeState } from './state';
 
 /** Runs one service's migrations with the service's own env; rejects with the log's tail on failure. */
@@ -34,7 +34,7 @@ export async function startServiceWave(state: StackState, paths: StackPaths, def
       if (!info) throw new StackError(`${def.name} is not part of this stack`);
       const main = path.join(paths.repoRoot, assertBuilt(paths.repoRoot, def, 'main'));
       const logFile = logFileOf(paths, def.name);
-      const child = spawnLogged(process.execPath, [main], { cwd: paths.repoRoot, env: { ...process.env, ...info.env }, logFile, detached: true });
+      const child = spawnLogged(process.execPath, serviceNodeArgs(state.profile, main), { cwd: paths.repoRoot, env: { ...process.env, ...info.env }, logFile, detached: true });
       if (child.pid === undefined) throw new StackError(`could not spawn ${def.name}`);
       state.services[def.name] = { pid: child.pid, match: main, logFile, port: info.port };
       writeState(paths, state);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { HOST, StackError, stackPaths } from './profile';
 import { spawnLogged } from './processes';
 import { waitHealthy } from './service-launch';
-import { assertBuilt, findService } from './services';
+import { assertBuilt, findService, serviceNodeArgs } from './services';
 import { StackInfo } from './state';
 
 export interface ServiceProcess {
@@ -49,7 +49,7 @@ export async function startServiceProcess(
   const env = { ...svc.env, ...extraEnv };
   const url = `http://${HOST}:${env.PORT ?? svc.port}`;
   const logFile = path.join(info.logsDir, `${def.name}.log`);
-  const child = spawnLogged(process.execPath, [main], { cwd: repoRoot, env: { ...process.env, ...env }, logFile, detached: false });
+  const child = spawnLogged(process.execPath, serviceNodeArgs(info.profile, main), { cwd: repoRoot, env: { ...process.env, ...env }, logFile, detached: false });
   if (child.pid === undefined) throw new StackError(`could not spawn ${def.name}`);
   const pid = child.pid;
   liveChildren.add(child);

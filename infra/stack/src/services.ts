@@ -258,3 +258,12 @@ export function serviceDatabaseStatements(def: ServiceDefinition): { createRole:
 
 /** Shared databases no service role may connect to (superusers still can). */
 export const LOCKED_SHARED_DATABASES = ['postgres', 'template1'] as const;
+
+/**
+ * Node's arguments for a service. The test profile loads the armed failpoints build
+ * (libs/failpoints, export condition `paystate-failpoints`), so tests can arm PAYSTATE_FAILPOINTS;
+ * the dev profile, like the Docker image, loads the inert one.
+ */
+export function serviceNodeArgs(profile: ProfileName, main: string): string[] {
+  return profile === 'test' ? ['--conditions=paystate-failpoints', main] : [main];
+}
