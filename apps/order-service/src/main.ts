@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { armFailpoints } from '@paystate/failpoints';
 import { startService } from '@paystate/service-runtime';
 import { OrderServiceModule } from './app.module';
-import { loadConfig } from './config/config';
+import { loadConfig, loadFailpoints } from './config/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  armFailpoints(config.PAYSTATE_FAILPOINTS);
+  armFailpoints(loadFailpoints());
   await startService(OrderServiceModule.register(config), {
     port: config.PORT,
     host: config.HOST,

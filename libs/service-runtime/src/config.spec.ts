@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaSeparated, idempotencyConfig, parseServiceConfig, serviceConfigBase } from './config';
+import { commaSeparated, idempotencyConfig, parseFailpointsConfig, parseServiceConfig, serviceConfigBase } from './config';
 import { IDEMPOTENCY_OPTIONS } from './idempotency/idempotency.store';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 
@@ -50,5 +50,18 @@ describe('IdempotencyModule.forConfig', () => {
     const module = IdempotencyModule.forConfig({ IDEMPOTENCY_TTL_HOURS: 48, IDEMPOTENCY_LEASE_SECONDS: 10, IDEMPOTENCY_PURGE_INTERVAL_SECONDS: 0 });
     expect(module.providers).toContainEqual({ provide: IDEMPOTENCY_OPTIONS, useValue: { ttlHours: 48, leaseSeconds: 10, purgeIntervalSeconds: 0 } });
     expect(() => IdempotencyModule.forConfig({ IDEMPOTENCY_TTL_HOURS: 12, IDEMPOTENCY_LEASE_SECONDS: 10, IDEMPOTENCY_PURGE_INTERVAL_SECONDS: 0 })).toThrow(/at least 24 h/);
+  });
+});
+
+describe('parseFailpointsConfig', () => {
+  it('gives the plan of PAYSTATE_FAILPOINTS, empty when unset', () => {
+    expect([...parseFailpointsConfig('order-service', { PAYSTATE_FAILPOINTS: 'order.place.after-commit=kill' }).keys()]).toEqual(['order.place.after-commit']);
+    expect(parseFailpointsConfig('order-service', {}).size).toBe(0);
+  });
+
+  it('refuses a bad spec as a config error naming the point and the problem', () => {
+    expect(() => parseFailpointsConfig('order-service', { PAYSTATE_FAILPOINTS: 'order.place.after-comit=kill' })).toThrow(
+      /^order-service configuration is invalid:\n {2}PAYSTATE_FAILPOINTS: order\.place\.after-comit: no such failpoint/,
+    );
   });
 });

@@ -52,18 +52,6 @@ export const idempotencyConfig = {
 
 export type IdempotencyConfig = z.output<z.ZodObject<typeof idempotencyConfig>>;
 
-/**
- * PAYSTATE_FAILPOINTS (@paystate/failpoints, ADR 0005): test faults, armed only in a process started
- * with --conditions=paystate-failpoints. Not part of an app's configSchema, which lists what an
- * operator sets (the canvases' Configuration tables and the compose checks read it): loadConfig
- * extends the schema with it, and main arms the plan.
- */
-export const failpointsConfig = { PAYSTATE_FAILPOINTS: z.string().default('').transform(failpointsSetting) };
-
-export interface FailpointsConfig {
-  PAYSTATE_FAILPOINTS: FailpointPlan;
-}
-
 /** The environment as a config reads it (process.env, or a test's literal). */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
@@ -79,3 +67,15 @@ export function parseServiceConfig<S extends z.ZodType>(schema: S, serviceName: 
   }
   return result.data;
 }
+
+/**
+ * PAYSTATE_FAILPOINTS (@paystate/failpoints, ADR 0005): test faults, armed only in a process started
+ * with --conditions=paystate-failpoints. Parsed beside an app's configSchema, not in it: that lists
+ * what an operator sets (the canvases' Configuration tables and the compose checks read it). A
+ * refused spec stops the start, naming the point and the problem.
+ */
+export function parseFailpointsConfig(serviceName: string, env: ConfigEnv): FailpointPlan {
+  return parseServiceConfig(failpointsSchema, serviceName, env).PAYSTATE_FAILPOINTS;
+}
+
+const failpointsSchema = z.object({ PAYSTATE_FAILPOINTS: z.string().default('').transform(failpointsSetting) });

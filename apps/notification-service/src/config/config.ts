@@ -1,4 +1,5 @@
-import { FailpointsConfig, failpointsConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
+import type { FailpointPlan } from '@paystate/failpoints';
+import { parseFailpointsConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
 import { z } from 'zod';
 
 /** Every env var notification-service reads (tooling reads the keys of this export). */
@@ -23,6 +24,11 @@ export const configSchema = serviceConfigBase({ serviceName: 'notification-servi
 export type NotificationServiceConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig & FailpointsConfig {
-  return parseServiceConfig(configSchema.extend(failpointsConfig), 'notification-service', env);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig {
+  return parseServiceConfig(configSchema, 'notification-service', env);
+}
+
+/** The test faults to arm (PAYSTATE_FAILPOINTS, ADR 0005): read beside configSchema, which lists what an operator sets. */
+export function loadFailpoints(env: NodeJS.ProcessEnv = process.env): FailpointPlan {
+  return parseFailpointsConfig('notification-service', env);
 }

@@ -1,4 +1,5 @@
-import { FailpointsConfig, failpointsConfig, commaSeparated, idempotencyConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
+import type { FailpointPlan } from '@paystate/failpoints';
+import { commaSeparated, idempotencyConfig, parseFailpointsConfig, parseServiceConfig, serviceConfigBase } from '@paystate/service-runtime/config';
 import { z } from 'zod';
 
 /** Every env var payment-service reads (tooling reads the keys of this export). */
@@ -20,6 +21,11 @@ export const configSchema = serviceConfigBase({ serviceName: 'payment-service', 
 export type PaymentServiceConfig = z.output<typeof configSchema>;
 
 /** The only reader of process.env in this service; a bad value stops the start with a clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaymentServiceConfig & FailpointsConfig {
-  return parseServiceConfig(configSchema.extend(failpointsConfig), 'payment-service', env);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaymentServiceConfig {
+  return parseServiceConfig(configSchema, 'payment-service', env);
+}
+
+/** The test faults to arm (PAYSTATE_FAILPOINTS, ADR 0005): read beside configSchema, which lists what an operator sets. */
+export function loadFailpoints(env: NodeJS.ProcessEnv = process.env): FailpointPlan {
+  return parseFailpointsConfig('payment-service', env);
 }
