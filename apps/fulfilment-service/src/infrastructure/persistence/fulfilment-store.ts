@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { guardedUpdate } from '@paystate/persistence';
 import type { CarrierFaults } from '../../domain/carrier';
 import type { OrderFulfilment, PaymentStanding, ReleaseReason, Reservation, ReservationStatus, ShipmentStatus } from '../../domain/fulfilment';
 import type { StockLine, UnavailableLine } from '../../domain/stock';
@@ -8,12 +9,6 @@ import type { StockLine, UnavailableLine } from '../../domain/stock';
 export interface Cause {
   id: string;
   type: string;
-}
-
-/** A guarded status update matched no row: the state moved under us; the consumer retries. */
-export class ConcurrentFulfilmentUpdate extends Error {
-  override readonly name = 'ConcurrentFulfilmentUpdate';
-  readonly code = '40001';
 }
 
 interface OrderRow {
@@ -112,13 +107,14 @@ export class FulfilmentStore {
     await this.logTransition(manager, orderId, 'RESERVATION', id, null, 'FAILED', cause, now);
   }
 
-  /** HELD → CONSUMED | RELEASED, only from HELD (the database refuses anything else). */
+  /** HELD → CONSUMED | RELEASED, only from HELD (the database refuses anything else; a state that moved under us is a StaleWriteError, retried). */
   async moveReservation(manager: EntityManager, orderId: string, reservationId: string, to: 'CONSUMED' | 'RELEASED', releaseReason: ReleaseReason | null, cause: Cause, now: Date): Promise<void> {
-    const [, affected] = await manager.query<[unknown, number]>(
+    await guardedUpdate(
+      manager,
       `UPDATE reservation SET status = $2, release_reason = $3, updated_at = $4 WHERE id = $1 AND status = 'HELD'`,
       [reservationId, to, releaseReason, now],
+      { aggregate: 'reservation', id: reservationId, expected: 'is no longer HELD' },
     );
-    if (affected !== 1) throw new ConcurrentFulfilmentUpdate(`reservation ${reservationId} is no longer HELD`);
     await this.logTransition(manager, orderId, 'RESERVATION', reservationId, 'HELD', to, cause, now);
   }
 

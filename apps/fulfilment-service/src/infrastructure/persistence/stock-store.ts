@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { guardedUpdate } from '@paystate/persistence';
 import type { StockLevel, StockLine } from '../../domain/stock';
 
 interface StockRow {
@@ -9,13 +10,6 @@ interface StockRow {
 }
 
 const toLevel = (row: StockRow): StockLevel => ({ sku: row.sku, onHand: row.on_hand, reserved: row.reserved });
-
-/** A guarded stock update matched no row: another transaction changed the stock first; the caller retries. */
-export class ConcurrentStockUpdate extends Error {
-  override readonly name = 'ConcurrentStockUpdate';
-  // 40001 makes the consumer treat it like a serialization failure: retried, never dead-lettered
-  readonly code = '40001';
-}
 
 /**
  * Stock rows, always inside the caller's transaction. Rows are locked and updated in SKU order
@@ -71,8 +65,8 @@ export class StockStore {
     return rows[0] ? toLevel(rows[0]) : undefined;
   }
 
-  private async guarded(manager: EntityManager, sql: string, sku: string, quantity: number, now: Date): Promise<void> {
-    const [, affected] = await manager.query<[unknown, number]>(sql, [sku, quantity, now]);
-    if (affected !== 1) throw new ConcurrentStockUpdate(`stock of ${sku} changed under the update (${quantity})`);
+  /** A guarded stock update that matches no row means another transaction changed the stock first: StaleWriteError, retried. */
+  private guarded(manager: EntityManager, sql: string, sku: string, quantity: number, now: Date): Promise<void> {
+    return guardedUpdate(manager, sql, [sku, quantity, now], { aggregate: 'stock', id: sku, expected: `changed under the update (${quantity})` });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { guardedUpdate } from '@paystate/persistence';
 import type { JournalKind, LedgerAccount } from '@paystate/contracts';
 import type { Journal, Side } from '../../domain/journal';
 import type { LedgerFact } from '../../domain/order-ledger';
@@ -22,12 +23,6 @@ export interface OutcomeRecord {
   causeEventId: string;
   detail?: string | undefined;
   at: Date;
-}
-
-/** A parked fact changed under us (another transaction resolved it): retried like a serialization failure. */
-export class ConcurrentLedgerUpdate extends Error {
-  override readonly name = 'ConcurrentLedgerUpdate';
-  readonly code = '40001';
 }
 
 interface JournalRow {
@@ -132,13 +127,14 @@ export class LedgerStore {
     return rows.map((r) => ({ sourceEventId: r.source_event_id, journalKey: r.journal_key, fact: r.fact, parkedAt: r.parked_at }));
   }
 
-  /** Guarded: only a fact still PARKED can be resolved, and only once. */
+  /** Guarded: only a fact still PARKED can be resolved, and only once (one another transaction resolved first is a StaleWriteError, retried). */
   async resolveParked(manager: EntityManager, sourceEventId: string, status: ParkedStatus, causeEventId: string, now: Date): Promise<void> {
-    const [, affected] = await manager.query<[unknown, number]>(
+    await guardedUpdate(
+      manager,
       `UPDATE parked_fact SET status = $2, resolved_at = $3, resolved_by_event_id = $4 WHERE source_event_id = $1 AND status = 'PARKED'`,
       [sourceEventId, status, now, causeEventId],
+      { aggregate: 'parked fact', id: sourceEventId, expected: 'is no longer PARKED' },
     );
-    if (affected !== 1) throw new ConcurrentLedgerUpdate(`parked fact ${sourceEventId} is no longer PARKED`);
   }
 
   async logOutcome(manager: EntityManager, r: OutcomeRecord): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { claimLeased, updateCount, updateReturning } from '@paystate/persistence';
 import type { NewNotification, NotificationStatus } from '../../domain/notification';
 import { NotificationRecord } from './notification.entity';
 
@@ -64,7 +65,8 @@ export class NotificationStore {
 
   /** Parked notifications of the order become due, addressed to `recipient`; returns their ids. */
   async releaseWaiting(manager: EntityManager, orderId: string, recipient: string, cause: Cause, now: Date): Promise<string[]> {
-    const [rows] = await manager.query<[{ id: string }[], number]>(
+    const rows = await updateReturning<{ id: string }>(
+      manager,
       `UPDATE notification SET status = 'PENDING', recipient = $2, next_attempt_at = $3, updated_at = $3
        WHERE order_id = $1 AND status = 'WAITING_FOR_RECIPIENT'
        RETURNING id`,
@@ -79,25 +81,23 @@ export class NotificationStore {
    * the attempt and sets a lease, so several instances never send the same one at the same time.
    */
   async claimDue(manager: EntityManager, now: Date, limit: number, leaseMs: number): Promise<NotificationRecord[]> {
-    const [rows] = await manager.query<[{ id: string }[], number]>(
-      `WITH due AS (
-         SELECT id FROM notification
-         WHERE status = 'PENDING' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-         ORDER BY next_attempt_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       UPDATE notification n SET attempts = n.attempts + 1, locked_until = $3, updated_at = $1
-       FROM due WHERE n.id = due.id
-       RETURNING n.id`,
-      [now, limit, new Date(now.getTime() + leaseMs)],
-    );
+    const rows = await claimLeased<{ id: string }>(manager, {
+      table: 'notification',
+      due: `status = 'PENDING' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)`,
+      orderBy: 'next_attempt_at',
+      limit,
+      lease: 'attempts = claimed.attempts + 1, locked_until = $2, updated_at = $1',
+      returning: ['id'],
+      params: [now, new Date(now.getTime() + leaseMs)],
+    });
     if (rows.length === 0) return [];
     return manager.getRepository(NotificationRecord).find({ where: rows.map((r) => ({ id: r.id })) });
   }
 
   /** PENDING → SENT, only if it still is PENDING; false when another instance got there first. */
   async markSent(manager: EntityManager, id: string, cause: Cause, now: Date): Promise<boolean> {
-    const [, affected] = await manager.query<[unknown, number]>(
+    const affected = await updateCount(
+      manager,
       `UPDATE notification SET status = 'SENT', sent_at = $2, locked_until = NULL, last_error = NULL, updated_at = $2
        WHERE id = $1 AND status = 'PENDING'`,
       [id, now],
@@ -109,7 +109,8 @@ export class NotificationStore {
 
   /** PENDING → FAILED with the mail server's refusal. */
   async markFailed(manager: EntityManager, id: string, error: string, cause: Cause, now: Date): Promise<boolean> {
-    const [, affected] = await manager.query<[unknown, number]>(
+    const affected = await updateCount(
+      manager,
       `UPDATE notification SET status = 'FAILED', locked_until = NULL, last_error = $2, updated_at = $3
        WHERE id = $1 AND status = 'PENDING'`,
       [id, error, now],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { EntityManager, In } from 'typeorm';
+import { claimLeased, guardedUpdate, updateCount, updateReturning } from '@paystate/persistence';
 import { Decision, OperationIntent, OperationOutcome, OperationType, Payment, PaymentStatus, canTransition } from '../../domain/payment';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../../application/payment-settings';
 import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
@@ -15,11 +16,14 @@ export interface Cause {
   note?: string | undefined;
 }
 
-/** A payment's status moved under our feet (another transaction won): the caller retries. */
-export class ConcurrentPaymentUpdate extends Error {
-  override readonly name = 'ConcurrentPaymentUpdate';
-  // 40001 makes the consumer and the executors treat it like a serialization failure: retry
-  readonly code = '40001';
+/** A verified processor webhook as it is stored: the operation it names (when it names one of ours) and its body as received. */
+export interface StoredWebhookInput {
+  eventId: string;
+  type: string;
+  operationId: string | null;
+  sequence: number | null;
+  /** The envelope as JSON text. */
+  payload: string;
 }
 
 /**
@@ -36,6 +40,11 @@ export class PaymentStore {
   private readonly logger = new Logger(PaymentStore.name);
 
   constructor(@Inject(PAYMENT_SETTINGS) private readonly settings: PaymentSettings) {}
+
+  async find(manager: EntityManager, paymentId: string): Promise<Payment | undefined> {
+    const record = await manager.findOneBy(PaymentRecord, { id: paymentId });
+    return record?.toDomain();
+  }
 
   async lockByOrder(manager: EntityManager, orderId: string): Promise<Payment | undefined> {
     const record = await manager.findOne(PaymentRecord, { where: { orderId }, order: { createdAt: 'DESC' }, lock: { mode: 'pessimistic_write' } });
@@ -56,7 +65,9 @@ export class PaymentStore {
    * Applies a decision: the guarded update (only from the version and status we read, and only
    * along a legal transition), its transition log row, and the operation it starts. A decision with
    * a status always writes, even to the same status: a second partial refund is a change like any
-   * other, with its own version and log row. Returns the payment as it is now.
+   * other, with its own version and log row. A payment that moved under our feet (another
+   * transaction won) is a StaleWriteError: the consumer and the executors retry it. Returns the
+   * payment as it is now.
    */
   async apply(manager: EntityManager, payment: Payment, decision: Decision, cause: Cause, now: Date): Promise<Payment> {
     let next = payment;
@@ -66,13 +77,14 @@ export class PaymentStore {
       }
       next = { ...payment, ...decision.changes, status: decision.status, version: payment.version + 1 };
       if (next.status !== 'REQUIRES_REVIEW') next.review = null;
-      const [, affected] = await manager.query<[unknown, number]>(
+      await guardedUpdate(
+        manager,
         `UPDATE payments SET status = $1, authorisation_id = $2, capture_id = $3, refunded_amount = $4, review_from_status = $5, review_operation_id = $6,
            version = version + 1, updated_at = $7
          WHERE id = $8 AND version = $9 AND status = $10`,
         [next.status, next.authorisationId, next.captureId, next.refundedAmount, next.review?.from ?? null, next.review?.operationId ?? null, now, payment.id, payment.version, payment.status],
+        { aggregate: 'payment', id: payment.id, expected: `changed since version ${payment.version}` },
       );
-      if (affected !== 1) throw new ConcurrentPaymentUpdate(`payment ${payment.id} changed since version ${payment.version}`);
       await this.logTransition(manager, next, payment.status, cause, now);
     } else if (decision.changes && Object.keys(decision.changes).length > 0) {
       // never drop a change silently: a decision that changes the payment names the status it leaves it in
@@ -183,19 +195,15 @@ export class PaymentStore {
    * IN_FLIGHT with a lease, so several instances never work on the same one.
    */
   async claimDue(manager: EntityManager, now: Date, limit: number): Promise<PaymentOperationRecord[]> {
-    // an UPDATE … RETURNING comes back from TypeORM as [rows, affected]
-    const [rows] = await manager.query<[{ id: string }[], number]>(
-      `WITH due AS (
-         SELECT id FROM payment_operation
-         WHERE status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN') AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-         ORDER BY next_attempt_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       UPDATE payment_operation o SET status = 'IN_FLIGHT', attempts = o.attempts + 1, locked_until = $3, updated_at = $1
-       FROM due WHERE o.id = due.id
-       RETURNING o.id`,
-      [now, limit, new Date(now.getTime() + this.settings.operationLeaseMs)],
-    );
+    const rows = await claimLeased<{ id: string }>(manager, {
+      table: 'payment_operation',
+      due: `status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN') AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)`,
+      orderBy: 'next_attempt_at',
+      limit,
+      lease: `status = 'IN_FLIGHT', attempts = claimed.attempts + 1, locked_until = $2, updated_at = $1`,
+      returning: ['id'],
+      params: [now, new Date(now.getTime() + this.settings.operationLeaseMs)],
+    });
     if (rows.length === 0) return [];
     return manager.findBy(PaymentOperationRecord, { id: In(rows.map((r) => r.id)) });
   }
@@ -206,7 +214,8 @@ export class PaymentStore {
    * retry, another instance took it over).
    */
   async markUnknown(manager: EntityManager, operationId: string, retryAt: Date | null, lastError: string, now: Date): Promise<boolean> {
-    const [, affected] = await manager.query<[unknown, number]>(
+    const affected = await updateCount(
+      manager,
       `UPDATE payment_operation SET status = 'UNKNOWN', locked_until = NULL, next_attempt_at = $2, last_error = $3, updated_at = $4
        WHERE id = $1 AND status = ANY($5)`,
       [operationId, retryAt ?? 'infinity', lastError, now, retryAt ? ['IN_FLIGHT'] : ['PENDING', 'IN_FLIGHT', 'UNKNOWN']],
@@ -221,6 +230,45 @@ export class PaymentStore {
        WHERE id = $1 AND status IN ('PENDING', 'IN_FLIGHT', 'UNKNOWN')`,
       [operationId, now, new Date(now.getTime() + this.settings.operationDeadlineMs)],
     );
+  }
+
+  // ---------------------------------------------------------------- processor webhooks, stored as they arrive
+
+  /** Stores a verified webhook (its event id is the key); false when it was already stored (a duplicate delivery). */
+  async storeWebhook(manager: EntityManager, webhook: StoredWebhookInput, now: Date): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `INSERT INTO processor_webhook (event_id, type, operation_id, sequence, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [webhook.eventId, webhook.type, webhook.operationId, webhook.sequence, webhook.payload, now],
+    );
+    return rows.length === 1;
+  }
+
+  /** The oldest due webhook not applied yet, locked for the transaction (skipping one another instance is applying). */
+  async lockNextWebhook(manager: EntityManager, now: Date): Promise<{ eventId: string; payload: unknown } | undefined> {
+    const rows = await manager.query<{ event_id: string; payload: unknown }[]>(
+      `SELECT event_id, payload FROM processor_webhook WHERE processed_at IS NULL AND next_attempt_at <= $1
+       ORDER BY received_at, event_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [now],
+    );
+    const row = rows[0];
+    return row ? { eventId: row.event_id, payload: row.payload } : undefined;
+  }
+
+  async markWebhookProcessed(manager: EntityManager, eventId: string, outcome: string, ignoredReason: string | null, now: Date): Promise<void> {
+    await manager.query('UPDATE processor_webhook SET processed_at = $2, outcome = $3, ignored_reason = $4 WHERE event_id = $1', [eventId, now, outcome, ignoredReason]);
+  }
+
+  /** A webhook that failed to apply goes back with its error and an exponential backoff (at most 5 minutes); answers its attempts. */
+  async putWebhookBack(manager: EntityManager, eventId: string, error: string): Promise<number | undefined> {
+    const [row] = await updateReturning<{ attempts: number }>(
+      manager,
+      `UPDATE processor_webhook SET attempts = attempts + 1, last_error = $2,
+         next_attempt_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
+       WHERE event_id = $1 RETURNING attempts`,
+      [eventId, error],
+    );
+    return row?.attempts;
   }
 
   /** One row per version: what the payment became, from what, and why. */
