@@ -39,7 +39,7 @@ export async function paymentServiceUnderTest(label: string): Promise<PaymentSer
   const dataSource = await new DataSource(own.options).initialize();
   const store = new PaymentStore(settings);
   const operations = new PaymentOperations(dataSource, store, new ProcessorClient({ url: 'http://127.0.0.1:9', apiKey: 'unused', timeoutMs: 1 }), settings);
-  const webhooks = new ProcessorWebhooks(dataSource, operations, settings);
+  const webhooks = new ProcessorWebhooks(dataSource, store, operations, settings);
   await operations.onApplicationShutdown();
   await webhooks.onApplicationShutdown();
   return {

@@ -4,7 +4,7 @@ import { appendToOutbox } from '@paystate/messaging';
 import { BackgroundWorker } from '@paystate/service-runtime';
 import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
 import { ProcessorReport, ReportMismatchReason, reportMismatch } from '../../domain/processor-report';
-import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
+import type { PaymentOperationRecord } from '../../infrastructure/persistence/payment.entity';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { ProcessorClient } from '../../infrastructure/processor/processor-client';
 import { eventsFor } from '../payment-events';
@@ -56,9 +56,9 @@ export class PaymentOperations extends BackgroundWorker {
 
   /** Calls the processor for one claimed operation; true when an outcome was recorded. */
   private async execute(op: PaymentOperationRecord): Promise<boolean> {
-    const payment = await this.dataSource.manager.findOneBy(PaymentRecord, { id: op.paymentId });
+    const payment = await this.store.find(this.dataSource.manager, op.paymentId);
     if (!payment) return false;
-    const result = await this.processor.perform({ operationId: op.id, type: op.type, amount: op.amount }, payment.toDomain());
+    const result = await this.processor.perform({ operationId: op.id, type: op.type, amount: op.amount }, payment);
     const now = new Date();
     const cause: Cause = { id: op.id, type: 'processor-response', traceparent: op.traceparent ?? undefined };
 

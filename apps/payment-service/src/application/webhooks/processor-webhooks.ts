@@ -5,6 +5,7 @@ import { BackgroundWorker } from '@paystate/service-runtime';
 import { Counter, register } from 'prom-client';
 import type { OperationOutcome, OperationType } from '../../domain/payment';
 import type { ProcessorReport } from '../../domain/processor-report';
+import { PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { IgnoredReason, PaymentOperations, RecordResult } from '../operations/payment-operations';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../payment-settings';
 
@@ -83,6 +84,7 @@ export class ProcessorWebhooks extends BackgroundWorker {
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly store: PaymentStore,
     private readonly operations: PaymentOperations,
     @Inject(PAYMENT_SETTINGS) settings: PaymentSettings,
   ) {
@@ -93,13 +95,13 @@ export class ProcessorWebhooks extends BackgroundWorker {
   async receive(webhook: ProcessorWebhook, now: Date): Promise<boolean> {
     const named = webhook.data['operationId'];
     const operationId = typeof named === 'string' && UUID.test(named) ? named : null;
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO processor_webhook (event_id, type, operation_id, sequence, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [webhook.id, webhook.type, operationId, webhook.sequence ?? null, JSON.stringify(webhook), now],
+    const stored = await this.store.storeWebhook(
+      this.dataSource.manager,
+      { eventId: webhook.id, type: webhook.type, operationId, sequence: webhook.sequence ?? null, payload: JSON.stringify(webhook) },
+      now,
     );
-    if (rows.length === 1) this.kick();
-    return rows.length === 1;
+    if (stored) this.kick();
+    return stored;
   }
 
   /** Applies stored webhooks one per transaction, oldest first, until none is left. */
@@ -126,22 +128,19 @@ export class ProcessorWebhooks extends BackgroundWorker {
     try {
       await this.dataSource.transaction(async (manager) => {
         const now = new Date();
-        const rows: { event_id: string; payload: ProcessorWebhook }[] = await manager.query(
-          `SELECT event_id, payload FROM processor_webhook WHERE processed_at IS NULL AND next_attempt_at <= $1
-           ORDER BY received_at, event_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [now],
-        );
-        const row = rows[0];
+        const row = await this.store.lockNextWebhook(manager, now);
         if (!row) return;
-        claimed = row.event_id;
-        const reading = readReport(row.payload);
+        claimed = row.eventId;
+        // receive() stored it only once processorWebhookSchema had accepted it
+        const payload = row.payload as ProcessorWebhook;
+        const reading = readReport(payload);
         result =
           'ignored' in reading
             ? { outcome: 'ignored', reason: reading.ignored, detail: reading.detail }
-            : await this.operations.recordOutcome(manager, reading.operationId, reading.report.outcome, { id: row.event_id, type: 'processor-webhook' }, now, reading.report);
+            : await this.operations.recordOutcome(manager, reading.operationId, reading.report.outcome, { id: row.eventId, type: 'processor-webhook' }, now, reading.report);
         const ignored = result.outcome === 'ignored' ? result : undefined;
-        await manager.query('UPDATE processor_webhook SET processed_at = $2, outcome = $3, ignored_reason = $4 WHERE event_id = $1', [row.event_id, now, result.outcome, ignored?.reason ?? null]);
-        const log = { webhookId: row.event_id, type: row.payload.type, operationId: 'ignored' in reading ? undefined : reading.operationId, outcome: result.outcome, ...(ignored ? { reason: ignored.reason, detail: ignored.detail } : {}) };
+        await this.store.markWebhookProcessed(manager, row.eventId, result.outcome, ignored?.reason ?? null, now);
+        const log = { webhookId: row.eventId, type: payload.type, operationId: 'ignored' in reading ? undefined : reading.operationId, outcome: result.outcome, ...(ignored ? { reason: ignored.reason, detail: ignored.detail } : {}) };
         if (ignored) {
           ignoredWebhooks.inc({ reason: ignored.reason });
           this.logger.warn(log, 'webhook ignored: it changes nothing');
@@ -160,13 +159,8 @@ export class ProcessorWebhooks extends BackgroundWorker {
 
   private async putBack(eventId: string, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    const [row] = await this.dataSource.query<{ attempts: number }[]>(
-      `UPDATE processor_webhook SET attempts = attempts + 1, last_error = $2,
-         next_attempt_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
-       WHERE event_id = $1 RETURNING attempts`,
-      [eventId, message],
-    );
+    const attempts = await this.store.putWebhookBack(this.dataSource.manager, eventId, message);
     failedWebhooks.inc();
-    this.logger.error({ webhookId: eventId, attempts: row?.attempts, err: error }, 'webhook could not be applied; retried later, the others go on');
+    this.logger.error({ webhookId: eventId, attempts, err: error }, 'webhook could not be applied; retried later, the others go on');
   }
 }
