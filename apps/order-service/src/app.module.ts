@@ -8,6 +8,7 @@ import type { OrderServiceConfig } from './config/config';
 import { OrdersController } from './infrastructure/http/orders.controller';
 import { SagaFactsConsumer } from './infrastructure/messaging/saga-facts.consumer';
 import { orderDataSourceOptions } from './infrastructure/persistence/data-source';
+import { OrderStore } from './infrastructure/persistence/order-store';
 
 @Module({})
 export class OrderServiceModule {
@@ -21,7 +22,7 @@ export class OrderServiceModule {
         IdempotencyModule.forConfig(config),
       ],
       controllers: [OrdersController, SagaFactsConsumer],
-      providers: [PlaceOrderUseCase, GetOrderQuery, GetTimelineQuery, FollowSaga],
+      providers: [OrderStore, PlaceOrderUseCase, GetOrderQuery, GetTimelineQuery, FollowSaga],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OrderRecord } from '../../infrastructure/persistence/order.entity';
+import { OrderStore } from '../../infrastructure/persistence/order-store';
 
 export interface OrderView {
   id: string;
@@ -23,11 +23,15 @@ export interface OrderView {
 
 @Injectable()
 export class GetOrderQuery {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly store: OrderStore,
+  ) {}
 
   async byId(id: string): Promise<OrderView | undefined> {
-    const order = await this.dataSource.manager.findOneBy(OrderRecord, { id });
-    if (!order) return undefined;
+    const found = await this.store.find(this.dataSource.manager, id);
+    if (!found) return undefined;
+    const { order, updatedAt } = found;
     return {
       id: order.id,
       status: order.status,
@@ -42,7 +46,7 @@ export class GetOrderQuery {
       total: order.total,
       items: order.items,
       placedAt: order.placedAt.toISOString(),
-      updatedAt: order.updatedAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
     };
   }
 }

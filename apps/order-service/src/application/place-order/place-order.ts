@@ -6,8 +6,7 @@ import { appendToOutbox } from '@paystate/messaging';
 import { runInTransaction } from '@paystate/persistence';
 import { IdempotencyClaim, IdempotentResponse, completeIdempotencyKey } from '@paystate/service-runtime';
 import { Decision, Order, PlaceOrder, PlaceOrderError, placeOrder } from '../../domain/order';
-import { OrderRecord } from '../../infrastructure/persistence/order.entity';
-import { recordOnTimeline } from '../timeline/timeline';
+import { OrderStore } from '../../infrastructure/persistence/order-store';
 
 export interface RequestCause {
   /** The HTTP request's id: the causation id of the events it produces. */
@@ -28,7 +27,10 @@ export interface IdempotentCompletion {
  */
 @Injectable()
 export class PlaceOrderUseCase {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly store: OrderStore,
+  ) {}
 
   async execute(
     command: PlaceOrder,
@@ -44,11 +46,7 @@ export class PlaceOrderUseCase {
     // the unit of work fires order.place.before-commit (tests hold or fail a request there) and
     // order.place.after-commit (F2: a kill before the answer)
     await runInTransaction(this.dataSource, 'order.place', async (manager) => {
-      await manager.insert(OrderRecord, OrderRecord.fromDomain(order));
-      await manager.query(
-        `INSERT INTO order_transition (order_id, from_status, to_status, cause_id, cause_type, at) VALUES ($1, NULL, $2, $3, 'http-request', $4)`,
-        [order.id, order.status, cause.requestId, now],
-      );
+      await this.store.insert(manager, order, { id: cause.requestId, type: 'http-request' }, now);
       const [placedEventId] = await appendToOutbox(manager, [
         {
           contract: OrderPlacedV1,
@@ -67,7 +65,7 @@ export class PlaceOrderUseCase {
           },
         },
       ]);
-      await recordOnTimeline(
+      await this.store.recordOnTimeline(
         manager,
         { orderId: order.id, eventId: placedEventId!, topic: OrderPlacedV1.topic, type: OrderPlacedV1.type, version: OrderPlacedV1.version, causationId: cause.requestId, occurredAt: now.toISOString() },
         now,
