@@ -17,7 +17,11 @@ import { AuthorisationsController } from './infrastructure/http/authorisations.c
 import { HeldResponses } from './infrastructure/http/held-responses';
 import { LookupsController } from './infrastructure/http/lookups.controller';
 import { OperationResponder } from './infrastructure/http/operation-responder';
+import { AuthorisationStore } from './infrastructure/persistence/authorisation-store';
 import { processorDataSourceOptions } from './infrastructure/persistence/data-source';
+import { OperationStore } from './infrastructure/persistence/operation-store';
+import { SettlementStore } from './infrastructure/persistence/settlement-store';
+import { WebhookDeliveryQueue } from './infrastructure/persistence/webhook-delivery-queue';
 
 @Module({})
 export class ProcessorSimModule {
@@ -30,6 +34,10 @@ export class ProcessorSimModule {
       providers: [
         { provide: PROCESSOR_CONFIG, useValue: config },
         ApiKeyGuard,
+        OperationStore,
+        AuthorisationStore,
+        SettlementStore,
+        WebhookDeliveryQueue,
         IdempotentOperations,
         AuthoriseUseCase,
         CaptureUseCase,

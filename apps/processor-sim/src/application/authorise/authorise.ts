@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuthoriseCommand, authorise } from '../../domain/authorisation';
 import { cardBehaviour } from '../../domain/test-cards';
 import { PROCESSOR_CONFIG, ProcessorSimConfig } from '../../config/config';
-import { insertAuthorisation } from '../../infrastructure/persistence/processor-store';
+import { AuthorisationStore } from '../../infrastructure/persistence/authorisation-store';
 import { IdempotentOperations, OperationOutcome, OperationRequest } from '../operations/idempotent-operation';
 import { authorisedBody, declinedBody } from '../operations/responses';
 
@@ -13,6 +13,7 @@ import { authorisedBody, declinedBody } from '../operations/responses';
 export class AuthoriseUseCase {
   constructor(
     private readonly operations: IdempotentOperations,
+    private readonly authorisations: AuthorisationStore,
     @Inject(PROCESSOR_CONFIG) private readonly config: ProcessorSimConfig,
   ) {}
 
@@ -23,7 +24,7 @@ export class AuthoriseUseCase {
       if (card.slow) await sleep(this.config.PROCESSOR_SLOW_MS);
       const decision = authorise(command, card, { authorisationId: `auth_${randomUUID()}`, now: new Date() });
       const auth = decision.authorisation;
-      await insertAuthorisation(manager, auth, request.idempotencyKey);
+      await this.authorisations.insert(manager, auth, request.idempotencyKey);
       const data = { operationId: request.idempotencyKey, reference: auth.reference, authorisationId: auth.id, objectId: auth.id, amount: auth.amount, currency: auth.currency };
       switch (decision.kind) {
         case 'authorised':

@@ -2,18 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { decideCapture } from '../../domain/authorisation';
 import { cardBehaviour } from '../../domain/test-cards';
-import { MovementRecord, insertMovement, lockAuthorisation, updateAuthorisation } from '../../infrastructure/persistence/processor-store';
+import { AuthorisationStore, MovementRecord } from '../../infrastructure/persistence/authorisation-store';
 import { IdempotentOperations, OperationOutcome, OperationRequest } from '../operations/idempotent-operation';
 import { captureBody, operationFailedBody, rejectionResponse } from '../operations/responses';
 
 /** Captures an authorisation (all of it unless an amount is given); a failing test card records a failed attempt (402). */
 @Injectable()
 export class CaptureUseCase {
-  constructor(private readonly operations: IdempotentOperations) {}
+  constructor(
+    private readonly operations: IdempotentOperations,
+    private readonly authorisations: AuthorisationStore,
+  ) {}
 
   execute(authorisationId: string, amount: number | undefined, request: OperationRequest): Promise<OperationOutcome> {
     return this.operations.run(request, async (manager) => {
-      const auth = await lockAuthorisation(manager, authorisationId);
+      const auth = await this.authorisations.lock(manager, authorisationId);
       if (!auth) return 'authorisation-not-found';
       const decision = decideCapture(auth, amount, cardBehaviour(auth.paymentMethod));
       const base = { reference: auth.reference, authorisationId: auth.id };
@@ -29,12 +32,12 @@ export class CaptureUseCase {
         operationKey: request.idempotencyKey,
         createdAt: now,
       };
-      await insertMovement(manager, 'captures', capture);
+      await this.authorisations.insertMovement(manager, 'captures', capture);
       const data = { operationId: request.idempotencyKey, ...base, objectId: capture.id, amount: capture.amount, currency: capture.currency };
       if (decision.kind === 'capture-failed') {
         return { ...base, objectId: capture.id, response: { status: 402, body: operationFailedBody('capture_failed', capture) }, event: { type: 'capture.failed', data } };
       }
-      await updateAuthorisation(manager, auth.status, decision.next, now);
+      await this.authorisations.update(manager, auth.status, decision.next, now);
       return { ...base, objectId: capture.id, response: { status: 200, body: captureBody(capture) }, event: { type: 'capture.succeeded', data } };
     });
   }

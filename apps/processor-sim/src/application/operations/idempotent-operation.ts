@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { OperationName } from '../../domain/operation';
 import type { WebhookEventData, WebhookEventType } from '../../domain/webhook-event';
-import { findOperation, insertOperation, tryLockIdempotencyKey } from '../../infrastructure/persistence/processor-store';
+import { OperationStore } from '../../infrastructure/persistence/operation-store';
+import { WebhookDeliveryQueue } from '../../infrastructure/persistence/webhook-delivery-queue';
 import { enqueueWebhook } from '../webhooks/enqueue-webhook';
 import { WebhookModeSetting } from '../webhooks/webhook-mode';
 
@@ -52,12 +53,14 @@ export class IdempotentOperations {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly webhookMode: WebhookModeSetting,
+    private readonly store: OperationStore,
+    private readonly webhooks: WebhookDeliveryQueue,
   ) {}
 
   run(request: OperationRequest, work: OperationWork): Promise<OperationOutcome> {
     return this.dataSource.transaction(async (manager): Promise<OperationOutcome> => {
-      if (!(await tryLockIdempotencyKey(manager, request.clientId, request.idempotencyKey))) return { kind: 'in-progress' };
-      const stored = await findOperation(manager, request.clientId, request.idempotencyKey);
+      if (!(await this.store.tryLockKey(manager, request.clientId, request.idempotencyKey))) return { kind: 'in-progress' };
+      const stored = await this.store.find(manager, request.clientId, request.idempotencyKey);
       if (stored) {
         if (stored.fingerprint !== request.fingerprint) return { kind: 'key-reused', operation: stored.operation };
         return { kind: 'replayed', response: { status: stored.responseStatus, body: stored.responseBody } };
@@ -66,7 +69,7 @@ export class IdempotentOperations {
       if (executed === 'authorisation-not-found') return { kind: 'authorisation-not-found' };
       const now = new Date();
       const response: StoredResponse = { status: executed.response.status, body: JSON.stringify(executed.response.body) };
-      await insertOperation(manager, request.clientId, {
+      await this.store.insert(manager, request.clientId, {
         idempotencyKey: request.idempotencyKey,
         operation: request.operation,
         fingerprint: request.fingerprint,
@@ -77,7 +80,7 @@ export class IdempotentOperations {
         responseBody: response.body,
         createdAt: now,
       });
-      if (executed.event) await enqueueWebhook(manager, executed.event, now, this.webhookMode.current);
+      if (executed.event) await enqueueWebhook(this.webhooks, manager, executed.event, now, this.webhookMode.current);
       return { kind: 'executed', response };
     });
   }

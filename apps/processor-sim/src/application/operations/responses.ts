@@ -1,7 +1,7 @@
 import { ProblemError } from '@paystate/service-runtime';
 import type { Authorisation, Rejection } from '../../domain/authorisation';
 import type { Decline } from '../../domain/test-cards';
-import type { MovementRecord } from '../../infrastructure/persistence/processor-store';
+import type { MovementRecord } from '../../infrastructure/persistence/authorisation-store';
 
 // The bodies of the processor's API: what is stored under an idempotency key and replayed as is.
 

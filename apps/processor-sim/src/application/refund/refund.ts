@@ -2,18 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { decideRefund } from '../../domain/authorisation';
 import { cardBehaviour } from '../../domain/test-cards';
-import { MovementRecord, insertMovement, lockAuthorisation, updateAuthorisation } from '../../infrastructure/persistence/processor-store';
+import { AuthorisationStore, MovementRecord } from '../../infrastructure/persistence/authorisation-store';
 import { IdempotentOperations, OperationOutcome, OperationRequest } from '../operations/idempotent-operation';
 import { operationFailedBody, refundBody, rejectionResponse } from '../operations/responses';
 
 /** Refunds a captured authorisation (what is left of the capture unless an amount is given); a failing test card records a failed attempt (402). */
 @Injectable()
 export class RefundUseCase {
-  constructor(private readonly operations: IdempotentOperations) {}
+  constructor(
+    private readonly operations: IdempotentOperations,
+    private readonly authorisations: AuthorisationStore,
+  ) {}
 
   execute(authorisationId: string, amount: number | undefined, request: OperationRequest): Promise<OperationOutcome> {
     return this.operations.run(request, async (manager) => {
-      const auth = await lockAuthorisation(manager, authorisationId);
+      const auth = await this.authorisations.lock(manager, authorisationId);
       if (!auth) return 'authorisation-not-found';
       const decision = decideRefund(auth, amount, cardBehaviour(auth.paymentMethod));
       const base = { reference: auth.reference, authorisationId: auth.id };
@@ -29,12 +32,12 @@ export class RefundUseCase {
         operationKey: request.idempotencyKey,
         createdAt: now,
       };
-      await insertMovement(manager, 'refunds', refund);
+      await this.authorisations.insertMovement(manager, 'refunds', refund);
       const data = { operationId: request.idempotencyKey, ...base, objectId: refund.id, amount: refund.amount, currency: refund.currency };
       if (decision.kind === 'refund-failed') {
         return { ...base, objectId: refund.id, response: { status: 402, body: operationFailedBody('refund_failed', refund) }, event: { type: 'refund.failed', data } };
       }
-      await updateAuthorisation(manager, auth.status, decision.next, now);
+      await this.authorisations.update(manager, auth.status, decision.next, now);
       return { ...base, objectId: refund.id, response: { status: 200, body: refundBody(refund) }, event: { type: 'refund.succeeded', data } };
     });
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Discrepancy, SettlementLine, applyDiscrepancies, lineFor } from '../../domain/settlement';
-import { StoredDiscrepancy, discrepanciesOn, insertDiscrepancy, settledMovementsOn } from '../../infrastructure/persistence/processor-store';
+import { SettlementStore, StoredDiscrepancy } from '../../infrastructure/persistence/settlement-store';
 
 /** What a test asks for; `unknown` lines get their ids here, once, so the report is stable. */
 export type DiscrepancyRequest =
@@ -14,16 +14,19 @@ export type InjectResult = { ok: true; discrepancy: StoredDiscrepancy } | { ok: 
 /** The daily settlement report: the day's captures and refunds, after any injected discrepancies. */
 @Injectable()
 export class SettlementReports {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly store: SettlementStore,
+  ) {}
 
   async report(date: string): Promise<{ date: string; lines: SettlementLine[] }> {
     const manager = this.dataSource.manager;
-    const [movements, discrepancies] = await Promise.all([settledMovementsOn(manager, date), discrepanciesOn(manager, date)]);
+    const [movements, discrepancies] = await Promise.all([this.store.settledMovementsOn(manager, date), this.store.discrepanciesOn(manager, date)]);
     return { date, lines: applyDiscrepancies(movements.map(lineFor), discrepancies.map((d) => d.discrepancy)) };
   }
 
   async discrepancies(date: string): Promise<StoredDiscrepancy[]> {
-    return discrepanciesOn(this.dataSource.manager, date);
+    return this.store.discrepanciesOn(this.dataSource.manager, date);
   }
 
   /** Stores a discrepancy for a day; one that names a line must name a line of that day's report. */
@@ -51,7 +54,7 @@ export class SettlementReports {
       discrepancy = request;
     }
     const stored: StoredDiscrepancy = { id: `dsc_${randomUUID()}`, date, discrepancy, createdAt: new Date() };
-    await insertDiscrepancy(manager, stored);
+    await this.store.insertDiscrepancy(manager, stored);
     return { ok: true, discrepancy: stored };
   }
 }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { PROCESSOR_CONFIG, ProcessorSimConfig } from '../../config/config';
 import { afterFailedAttempt, isAcknowledged } from '../../domain/webhook-event';
 import { SIGNATURE_HEADER, signWebhook } from '../../domain/webhook-signature';
-import { DeliveryRecord, claimDueDeliveries, claimHeldDeliveries, settleDelivery } from '../../infrastructure/persistence/processor-store';
+import { DeliveryRecord, WebhookDeliveryQueue } from '../../infrastructure/persistence/webhook-delivery-queue';
 import { WebhookModeSetting } from './webhook-mode';
 
 const POLL_INTERVAL_MS = 200;
@@ -31,6 +31,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PROCESSOR_CONFIG) private readonly config: ProcessorSimConfig,
     private readonly mode: WebhookModeSetting,
+    private readonly queue: WebhookDeliveryQueue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,8 +60,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   /** One round: held events whose reference went quiet (newest first), then everything due. */
   async pass(): Promise<number> {
     const now = new Date();
-    const held = await claimHeldDeliveries(this.dataSource.manager, now, this.mode.current.holdMs, LEASE_MS);
-    const due = await claimDueDeliveries(this.dataSource.manager, now, LEASE_MS, BATCH);
+    const held = await this.queue.claimHeld(this.dataSource.manager, now, this.mode.current.holdMs, LEASE_MS);
+    const due = await this.queue.claimDue(this.dataSource.manager, now, LEASE_MS, BATCH);
     // sequentially, in the claimed order: that order is what the out-of-order mode is about
     for (const delivery of [...held, ...due]) {
       if (!this.running) break;
@@ -94,16 +95,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     }
     const now = new Date();
     if (status !== null && isAcknowledged(status)) {
-      await settleDelivery(this.dataSource.manager, delivery.id, { status: 'delivered', attempts, nextAttemptAt: now, lastStatus: status, lastError: null, deliveredAt: now });
+      await this.queue.settle(this.dataSource.manager, delivery.id, { status: 'delivered', attempts, nextAttemptAt: now, lastStatus: status, lastError: null, deliveredAt: now });
       return;
     }
     const next = afterFailedAttempt(attempts, this.config.PROCESSOR_WEBHOOK_RETRY_BASE_MS);
     if (next === 'give-up') {
       this.logger.warn({ eventId: delivery.eventId, attempts, status, error }, 'webhook delivery failed for good');
-      await settleDelivery(this.dataSource.manager, delivery.id, { status: 'failed', attempts, nextAttemptAt: now, lastStatus: status, lastError: error, deliveredAt: null });
+      await this.queue.settle(this.dataSource.manager, delivery.id, { status: 'failed', attempts, nextAttemptAt: now, lastStatus: status, lastError: error, deliveredAt: null });
       return;
     }
-    await settleDelivery(this.dataSource.manager, delivery.id, {
+    await this.queue.settle(this.dataSource.manager, delivery.id, {
       status: 'pending',
       attempts,
       nextAttemptAt: new Date(now.getTime() + next.retryInMs),
