@@ -1,0 +1,316 @@
+import { Registry } from 'prom-client';
+import type { EntityManager } from 'typeorm';
+import { OrderPlacedV1, PaymentAuthorisedV1 } from '@paystate/contracts';
+import { ConsumerMetrics } from '../metrics';
+import { ConsumedEvent, HandlerContext, PoisonMessageError, defineHandler } from './consumed-event';
+import type { RawRecord } from './record-parser';
+import { Liveness, RecordProcessor, RecordProcessorOptions, TransactionRunner } from './record-processor';
+
+/**
+ * The record processor without a broker or a database. The fake below is no database: it only
+ * records the statements of each transaction and whether it committed, and answers the inbox claim
+ * the way the primary key would (a claim committed before, or staged earlier in the same
+ * transaction, returns no row). That the SQL itself is right is proven against PostgreSQL by
+ * libs/messaging/test/idempotent-consumer.int.spec.ts.
+ */
+const serializationFailure = () => Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' });
+
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+interface FakeTransaction {
+  statements: Statement[];
+  state: 'open' | 'committed' | 'rolled-back';
+}
+
+class RecordingTransactions implements TransactionRunner {
+  readonly transactions: FakeTransaction[] = [];
+  /** What happened, in order: `handle <id>`, `commit`, `rollback`, `after-commit <id>`. */
+  readonly journal: string[];
+  private readonly inbox = new Map<string, unknown>();
+  /** COMMITs still to fail with SQLSTATE 40001, as PostgreSQL's serializable isolation may at commit. */
+  failCommits = 0;
+
+  constructor(journal: string[]) {
+    this.journal = journal;
+  }
+
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const tx: FakeTransaction = { statements: [], state: 'open' };
+    this.transactions.push(tx);
+    const staged = new Map<string, unknown>();
+    const query = async (sql: string, params: unknown[] = []): Promise<unknown[]> => {
+      if (tx.state !== 'open') throw new Error('statement after the end of its transaction');
+      const text = sql.replace(/\s+/g, ' ').trim();
+      tx.statements.push({ sql: text, params });
+      if (text.startsWith('INSERT INTO inbox')) {
+        const key = `${String(params[0])}|${String(params[1])}`;
+        if (this.inbox.has(key) || staged.has(key)) return [];
+        staged.set(key, params[5]);
+        return [{ event_id: params[1] }];
+      }
+      return [];
+    };
+    // the slice of an EntityManager the processor, appendToOutbox and these handlers use
+    const manager = { query, queryRunner: { isTransactionActive: true } } as unknown as EntityManager;
+    try {
+      const result = await work(manager);
+      if (this.failCommits > 0) {
+        this.failCommits -= 1;
+        throw serializationFailure();
+      }
+      for (const [key, outcome] of staged) this.inbox.set(key, outcome);
+      tx.state = 'committed';
+      this.journal.push('commit');
+      return result;
+    } catch (error) {
+      tx.state = 'rolled-back';
+      this.journal.push('rollback');
+      throw error;
+    }
+  }
+
+  committed(prefix: string): Statement[] {
+    return this.transactions.filter((t) => t.state === 'committed').flatMap((t) => t.statements.filter((s) => s.sql.startsWith(prefix)));
+  }
+
+  count(state: FakeTransaction['state']): number {
+    return this.transactions.filter((t) => t.state === state).length;
+  }
+}
+
+const EVENT_ID = '5f0c3a4e-1d2b-4c3d-9e8f-7a6b5c4d3e2f';
+
+const aRecord = (overrides: Partial<RawRecord> = {}, headers: Record<string, string> = {}): RawRecord => ({
+  topic: OrderPlacedV1.topic,
+  partition: 0,
+  offset: '7',
+  key: OrderPlacedV1.example.orderId,
+  headers: {
+    id: EVENT_ID,
+    eventType: 'OrderPlaced',
+    eventVersion: '1',
+    correlationId: OrderPlacedV1.example.orderId,
+    causationId: 'c0ffee00-0000-4000-8000-000000000001',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    ...headers,
+  },
+  value: JSON.stringify(OrderPlacedV1.example),
+  timestamp: '1795000000000',
+  ...overrides,
+});
+
+const running: Liveness = { heartbeat: async () => undefined, isRunning: () => true };
+
+/** A handler that records its calls, writes one effect row and asks for a wake-up after commit; `fail` decides per call. */
+function aSubject(fail: (call: number, event: ConsumedEvent, ctx: HandlerContext) => void = () => undefined, options: Partial<RecordProcessorOptions> = {}) {
+  const journal: string[] = [];
+  const db = new RecordingTransactions(journal);
+  const metrics = new ConsumerMetrics(new Registry());
+  const committed: [string, string][] = [];
+  let calls = 0;
+  const handler = defineHandler(OrderPlacedV1, 'spec.OrderPlaced', async (event, ctx) => {
+    calls += 1;
+    journal.push(`handle ${event.id}`);
+    await ctx.manager.query('INSERT INTO effect (order_id) VALUES ($1)', [event.payload.orderId]);
+    ctx.afterCommit(() => journal.push(`after-commit ${event.id}`));
+    fail(calls, event, ctx);
+  });
+  const processor = new RecordProcessor({
+    dataSource: db,
+    groupId: 'spec',
+    handlers: [handler],
+    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics,
+    retry: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 },
+    clock: () => new Date('2026-12-01T12:00:00.000Z'),
+    onCommitted: (record, outcome) => committed.push([record.offset, outcome]),
+    ...options,
+  });
+  const consumed = async (outcome: string) =>
+    (await metrics.consumed.get()).values.filter((v) => v.labels['outcome'] === outcome).reduce((sum, v) => sum + v.value, 0);
+  const retries = async (transient: string) =>
+    (await metrics.retries.get()).values.filter((v) => v.labels['transient'] === transient).reduce((sum, v) => sum + v.value, 0);
+  return { processor, db, journal, committed, consumed, retries, calls: () => calls };
+}
+
+describe('RecordProcessor', () => {
+  it('applies an event once: inbox row and effect in one committed transaction, then the after-commit hook', async () => {
+    const { processor, db, journal, committed, consumed } = aSubject();
+
+    expect(await processor.processRecord(aRecord(), running)).toBe('processed');
+
+    expect(db.count('committed')).toBe(1);
+    expect(db.committed('INSERT INTO inbox')).toEqual([{ sql: expect.any(String), params: ['spec.OrderPlaced', EVENT_ID, 'order.events', 0, '7', 'processed'] }]);
+    expect(db.committed('INSERT INTO effect')).toHaveLength(1);
+    expect(journal).toEqual([`handle ${EVENT_ID}`, 'commit', `after-commit ${EVENT_ID}`]);
+    expect(committed).toEqual([['7', 'processed']]);
+    expect(await consumed('processed')).toBe(1);
+  });
+
+  it('given the event was applied, when the same event id arrives again (redelivered or re-produced), then the handler is not called and the effect stays committed once', async () => {
+    const { processor, db, journal, calls, consumed } = aSubject();
+    await processor.processRecord(aRecord(), running);
+
+    expect(await processor.processRecord(aRecord(), running)).toBe('duplicate');
+    expect(await processor.processRecord(aRecord({ offset: '8' }), running)).toBe('duplicate');
+
+    expect(calls()).toBe(1);
+    expect(db.committed('INSERT INTO effect')).toHaveLength(1);
+    expect(journal.filter((j) => j.startsWith('after-commit'))).toHaveLength(1);
+    expect(await consumed('duplicate')).toBe(2);
+  });
+
+  it('emits into the outbox in the transaction of the inbox row and the effect', async () => {
+    const { processor, db } = aSubject((_call, event, ctx) =>
+      ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId: (event.payload as { orderId: string }).orderId }),
+    );
+
+    await processor.processRecord(aRecord(), running);
+
+    const [tx] = db.transactions;
+    expect(db.transactions).toHaveLength(1);
+    expect(tx!.state).toBe('committed');
+    expect(tx!.statements.map((s) => s.sql.split(' (')[0])).toEqual(['INSERT INTO inbox', 'INSERT INTO effect', 'INSERT INTO outbox', 'DELETE FROM outbox WHERE id = ANY($1::uuid[])']);
+    expect(tx!.statements[2]!.params).toEqual(expect.arrayContaining(['PaymentAuthorised', OrderPlacedV1.example.orderId, EVENT_ID]));
+  });
+
+  it('retries a handler that fails with SQLSTATE 40001, past maxAttempts, and applies the event once', async () => {
+    const { processor, db, journal, calls, retries } = aSubject((call) => {
+      if (call <= 4) throw serializationFailure();
+    });
+
+    expect(await processor.processRecord(aRecord(), running)).toBe('processed');
+
+    expect(calls()).toBe(5); // maxAttempts is 3: a transient error is not counted against it
+    expect(await retries('true')).toBe(4);
+    expect(db.count('rolled-back')).toBe(4);
+    expect(db.committed('INSERT INTO effect')).toHaveLength(1);
+    expect(db.committed('INSERT INTO dead_letter')).toHaveLength(0);
+    // the hooks of the four rolled-back attempts are dropped with them
+    expect(journal.filter((j) => j.startsWith('after-commit'))).toEqual([`after-commit ${EVENT_ID}`]);
+    expect(journal.slice(-2)).toEqual(['commit', `after-commit ${EVENT_ID}`]);
+  });
+
+  it('retries a transaction whose COMMIT fails with 40001, and runs the hook of the attempt that committed only', async () => {
+    const { processor, db, journal, calls } = aSubject();
+    db.failCommits = 2;
+
+    expect(await processor.processRecord(aRecord(), running)).toBe('processed');
+
+    expect(calls()).toBe(3);
+    expect(db.count('rolled-back')).toBe(2);
+    expect(journal.filter((j) => j.startsWith('after-commit'))).toEqual([`after-commit ${EVENT_ID}`]);
+  });
+
+  it('dead-letters an event whose handler keeps failing with an unexpected error after maxAttempts, and never runs its after-commit hooks', async () => {
+    const { processor, db, journal, calls, committed } = aSubject(() => {
+      throw new TypeError('a bug');
+    });
+
+    expect(await processor.processRecord(aRecord(), running)).toBe('dead-lettered');
+
+    expect(calls()).toBe(3);
+    expect(db.committed('INSERT INTO effect')).toHaveLength(0);
+    expect(db.committed('INSERT INTO inbox')).toEqual([expect.objectContaining({ params: ['spec.OrderPlaced', EVENT_ID, 'order.events', 0, '7', 'dead-lettered'] })]);
+    const [letter] = db.committed('INSERT INTO dead_letter');
+    expect(letter!.params).toEqual(expect.arrayContaining(['spec.OrderPlaced', 'spec', EVENT_ID, 'retries-exhausted', 'TypeError: a bug', 3]));
+    expect(db.committed('INSERT INTO outbox')[0]!.params).toEqual(expect.arrayContaining(['DeadLetter']));
+    expect(journal.filter((j) => j.startsWith('after-commit'))).toEqual([]);
+    expect(committed).toEqual([['7', 'dead-lettered']]);
+  });
+
+  it('dead-letters at once an event its handler rejects with PoisonMessageError', async () => {
+    const { processor, db, calls } = aSubject(() => {
+      throw new PoisonMessageError('breaks an invariant');
+    });
+
+    expect(await processor.processRecord(aRecord(), running)).toBe('dead-lettered');
+
+    expect(calls()).toBe(1);
+    expect(db.committed('INSERT INTO dead_letter')[0]!.params).toEqual(expect.arrayContaining(['poison', 'PoisonMessageError: breaks an invariant', 1]));
+  });
+
+  it.each([
+    ['an unknown version', aRecord({}, { eventVersion: '9' }), 'unknown version 9'],
+    ['a payload that breaks its contract', aRecord({ value: '{"orderId":"not-a-uuid"}' }), 'violates OrderPlaced v1'],
+  ])('dead-letters %s at once, without calling the handler', async (_what, record, reason) => {
+    const { processor, db, calls, consumed } = aSubject();
+
+    expect(await processor.processRecord(record, running)).toBe('dead-lettered');
+
+    expect(calls()).toBe(0);
+    expect(db.transactions).toHaveLength(1);
+    const [letter] = db.committed('INSERT INTO dead_letter');
+    expect(letter!.params).toEqual(expect.arrayContaining(['spec.OrderPlaced', 'poison', expect.stringContaining(reason), 1, record.value]));
+    expect(await consumed('dead-lettered')).toBe(1);
+  });
+
+  it('ignores and counts a type nothing here handles: no transaction, the offset may move on', async () => {
+    const { processor, db, calls, committed, consumed } = aSubject();
+
+    expect(await processor.processRecord(aRecord({}, { eventType: 'OrderRenamed' }), running)).toBe('ignored');
+
+    expect(calls()).toBe(0);
+    expect(db.transactions).toHaveLength(0);
+    expect(committed).toEqual([['7', 'ignored']]);
+    expect(await consumed('ignored')).toBe(1);
+  });
+
+  it('gives up a failing record when the consumer stops: aborted, nothing committed or counted, so it is redelivered', async () => {
+    let isRunning = true;
+    const { processor, db, committed, consumed } = aSubject(() => {
+      isRunning = false;
+      throw serializationFailure();
+    });
+
+    expect(await processor.processRecord(aRecord(), { heartbeat: async () => undefined, isRunning: () => isRunning })).toBe('aborted');
+
+    expect(db.count('committed')).toBe(0);
+    expect(committed).toEqual([]);
+    expect(await consumed('processed')).toBe(0);
+  });
+
+  describe('a group of records in one transaction', () => {
+    const group = [aRecord({ offset: '1' }, { id: '00000000-0000-4000-8000-000000000001' }), aRecord({ offset: '2' }, { eventType: 'OrderRenamed' }), aRecord({ offset: '3' }, { id: '00000000-0000-4000-8000-000000000003' })];
+
+    it('commits every inbox row and effect together, then runs the after-commit hooks', async () => {
+      const { processor, db, journal, committed } = aSubject();
+
+      expect(await processor.processGroup(group)).toBe(true);
+
+      expect(db.transactions).toHaveLength(1);
+      expect(db.committed('INSERT INTO inbox')).toHaveLength(2);
+      expect(journal).toEqual([
+        'handle 00000000-0000-4000-8000-000000000001',
+        'handle 00000000-0000-4000-8000-000000000003',
+        'commit',
+        'after-commit 00000000-0000-4000-8000-000000000001',
+        'after-commit 00000000-0000-4000-8000-000000000003',
+      ]);
+      expect(committed).toEqual([['1', 'processed'], ['2', 'ignored'], ['3', 'processed']]);
+    });
+
+    it('rolls the whole group back when one handler fails, runs no hook, and leaves the records to be replayed one by one', async () => {
+      const { processor, db, journal, committed } = aSubject((call) => {
+        if (call === 2) throw serializationFailure();
+      });
+
+      expect(await processor.processGroup(group)).toBe(false);
+
+      expect(db.count('committed')).toBe(0);
+      expect(journal.filter((j) => j.startsWith('after-commit'))).toEqual([]);
+      expect(committed).toEqual([]);
+    });
+
+    it('does not open a transaction for a group holding poison', async () => {
+      const { processor, db } = aSubject();
+
+      expect(await processor.processGroup([...group, aRecord({ offset: '4' }, { eventVersion: '9' })])).toBe(false);
+
+      expect(db.transactions).toHaveLength(0);
+    });
+  });
+});
