@@ -1,14 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createMessagingTables, dropMessagingTables } from '@paystate/messaging';
+import { createMessagingTablesV1, dropMessagingTablesV1 } from '@paystate/messaging';
 
 export class MessagingTables1763805600000 implements MigrationInterface {
   name = 'MessagingTables1763805600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await createMessagingTables(queryRunner);
+    await createMessagingTablesV1(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await dropMessagingTables(queryRunner);
+    await dropMessagingTablesV1(queryRunner);
   }
 }

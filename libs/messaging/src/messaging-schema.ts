@@ -3,8 +3,12 @@ import type { QueryRunner } from 'typeorm';
 /**
  * The tables every service needs to take part in the saga. Each service has a migration that calls
  * these, so the messaging schema is versioned with the service's own schema.
+ *
+ * Version 1 is frozen: migrations that already ran call it, and editing it would give a fresh
+ * database a schema no deployed one has. A change to these tables is a new `…V2` (the delta from V1)
+ * called by a new migration in every service.
  */
-export async function createMessagingTables(queryRunner: QueryRunner): Promise<void> {
+export async function createMessagingTablesV1(queryRunner: QueryRunner): Promise<void> {
   // Debezium captures INSERTs into this table; rows are deleted in the same transaction (SPEC §3.1).
   await queryRunner.query(`
     CREATE TABLE outbox (
@@ -54,7 +58,8 @@ export async function createMessagingTables(queryRunner: QueryRunner): Promise<v
   await queryRunner.query('CREATE INDEX dead_letter_created_at_idx ON dead_letter (created_at)');
 }
 
-export async function dropMessagingTables(queryRunner: QueryRunner): Promise<void> {
+/** Undoes createMessagingTablesV1 (the down of the migrations that call it). */
+export async function dropMessagingTablesV1(queryRunner: QueryRunner): Promise<void> {
   await queryRunner.query('DROP TABLE IF EXISTS dead_letter');
   await queryRunner.query('DROP TABLE IF EXISTS inbox');
   await queryRunner.query('DROP TABLE IF EXISTS outbox');
