@@ -126,9 +126,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/persistence/src/**/*.ts', 'libs/messaging/src/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/messaging/src/nest/**'],
+    files: ['libs/persistence/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_NEST] }] },
+  },
+  {
+    // the messaging core (inbox, outbox, the main entry point) loads no Nest, not even through its
+    // own adapter: that one is the separate entry point @paystate/messaging/nest
+    files: ['libs/messaging/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/messaging/src/nest/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NO_NEST, { group: ['./nest', './nest/*', '../nest', '../nest/*'], message: 'the core never imports its Nest adapter (@paystate/messaging/nest).' }] }],
+    },
   },
   {
     files: ['apps/*/test/**/*.ts', 'apps/*/src/**/*.spec.ts'],

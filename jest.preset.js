@@ -32,6 +32,8 @@ function jestConfig(projectDir, tier) {
       // the zod-only config entry point (libs/service-runtime/config/package.json points Node at dist)
       '^@paystate/service-runtime/config$': `${root}/libs/service-runtime/src/config.ts`,
       '^@paystate/(contracts|failpoints|messaging|persistence|service-runtime|testing)$': `${root}/libs/$1/src/index.ts`,
+      '^@paystate/messaging/nest$': `${root}/libs/messaging/src/nest/index.ts`,
+      '^@paystate/testing/decider-spec$': `${root}/libs/testing/src/decider-spec.ts`,
       '^@paystate/stack$': `${root}/infra/stack/src/index.ts`,
     },
     testMatch: [`<rootDir>/**/*${suffix}`],

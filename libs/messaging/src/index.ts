@@ -1,3 +1,4 @@
+// The framework-free core. The NestJS adapter is a separate entry point: @paystate/messaging/nest.
 export * from './headers';
 export * from './logger';
 export * from './metrics';
@@ -5,5 +6,5 @@ export * from './messaging-schema';
 export * from './outbox/outbox';
 export * from './inbox/consumed-event';
 export * from './inbox/record-parser';
+export * from './inbox/record-processor';
 export * from './inbox/idempotent-consumer';
-export * from './nest/inbox-transport';

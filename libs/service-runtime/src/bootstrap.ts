@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { connectInboxConsumer, MessagingLogger } from '@paystate/messaging';
+import type { MessagingLogger } from '@paystate/messaging';
+import { connectInboxConsumer } from '@paystate/messaging/nest';
 import { ConsumerReadiness } from './health';
 import { ProblemDetailsFilter, ProblemError } from './problem-details';
 

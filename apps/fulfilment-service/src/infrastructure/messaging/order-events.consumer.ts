@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { OrderCancelledV1, OrderPlacedV1 } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext, OnEvent } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { OnEvent } from '@paystate/messaging/nest';
 import { RememberOrderOnOrderPlaced } from '../../application/order-placed/remember-order';
 import { ReleaseReservation } from '../../application/release-stock/release-reservation';
 

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { PaymentAuthorisedV1, PaymentCapturedV1, PaymentRefundedV1, PaymentVoidedV1 } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext, OnEvent } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { OnEvent } from '@paystate/messaging/nest';
 import { DispatchShipmentOnPaymentCaptured } from '../../application/dispatch-shipment/dispatch-on-payment-captured';
 import { ReleaseReservation } from '../../application/release-stock/release-reservation';
 import { ReserveStockOnPaymentAuthorised } from '../../application/reserve-stock/reserve-stock';

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { ShipmentDispatchedV1 } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext, OnEvent } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { OnEvent } from '@paystate/messaging/nest';
 import { PostDispatchJournal } from '../../application/shipment-dispatched/post-dispatch-journal';
 
 /** Kafka adapter for fulfilment.events: only a dispatch moves money in the books. */

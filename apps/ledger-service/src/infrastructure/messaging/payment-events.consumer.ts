@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { PaymentCapturedV1, PaymentRefundedV1 } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext, OnEvent } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { OnEvent } from '@paystate/messaging/nest';
 import { PostCaptureJournal } from '../../application/payment-captured/post-capture-journal';
 import { PostRefundReversal } from '../../application/payment-refunded/post-refund-reversal';
 

@@ -15,7 +15,8 @@ import {
   StockReservationFailedV1,
   StockReservedV1,
 } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext, OnEvent } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { OnEvent } from '@paystate/messaging/nest';
 import { FollowSaga } from '../../application/follow-saga/follow-saga';
 
 /**
