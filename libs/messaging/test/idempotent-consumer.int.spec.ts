@@ -7,9 +7,11 @@ import { KafkaTap, sleep, testNemesis, testStack, waitFor } from '@paystate/test
 import { ConsumerMetrics, EventHandlerDefinition, IdempotentConsumer, appendToOutbox } from '@paystate/messaging';
 
 /**
- * The backbone on the real stack: outbox rows in order-service's database, Debezium's EventRouter
- * publishing them to order.events, and an idempotent consumer writing effects into payment-service's
- * database. Every test uses its own order ids; the consumer group is new for this run.
+ * The outbox writer and the idempotent consumer on the real stack (the backbone): outbox rows in
+ * order-service's database, Debezium's EventRouter publishing them to order.events, and an
+ * IdempotentConsumer writing effects into payment-service's database. Every test uses its own order
+ * ids; the consumer group is new for this run. The record processor's policy alone, without a
+ * broker, is specified in src/inbox/record-processor.spec.ts.
  */
 const runId = randomUUID().slice(0, 8);
 const info = testStack();
