@@ -1,28 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { EventContract, PayloadOf } from '@paystate/contracts';
 import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
 import { eventPatternOf } from '@paystate/messaging/nest';
 import { runMigrations } from '@paystate/persistence';
 import { createApiKey, startService } from '@paystate/service-runtime';
-import { freePort, testStack } from '@paystate/testing';
+import { freePort, queryAsSuperuser, testStack } from '@paystate/testing';
 import { OrderServiceModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config';
 import { SagaFactsConsumer } from '../../src/infrastructure/messaging/saga-facts.consumer';
 import { orderDataSourceOptions } from '../../src/infrastructure/persistence/data-source';
 
-async function asSuperuser(sql: string): Promise<void> {
-  const client = new Client({ connectionString: testStack().pg.superuserUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+/** Runs SQL as the test stack's superuser, on its maintenance database (CREATE/DROP DATABASE). */
+const asSuperuser = async (sql: string): Promise<void> => {
+  await queryAsSuperuser('postgres', sql);
+};
 
 /** An event the service emitted while handling a delivered fact (the real consumer puts it in the outbox). */
 export interface EmittedEvent {

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
-import { testStack } from '@paystate/testing';
+import { queryAsSuperuser, testStack } from '@paystate/testing';
 import type { PaymentServiceConfig } from '../../src/config/config';
 import { paymentDataSourceOptions } from '../../src/infrastructure/persistence/data-source';
 
 /** Runs SQL as the test stack's superuser, on its maintenance database. */
-export async function asSuperuser(sql: string): Promise<void> {
-  const client = new Client({ connectionString: testStack().pg.superuserUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const asSuperuser = async (sql: string): Promise<void> => {
+  await queryAsSuperuser('postgres', sql);
+};
 
 /**
  * A database of the spec's own on the test stack's PostgreSQL, with payment-service's data source

@@ -15,15 +15,9 @@ export interface NewDelivery {
   createdAt: Date;
 }
 
-export interface DeliveryRecord {
+/** A delivery as stored: what was enqueued (times as ISO strings) plus its delivery progress. */
+export interface DeliveryRecord extends Omit<NewDelivery, 'createdAt'> {
   id: number;
-  eventId: string;
-  copy: number;
-  eventType: string;
-  reference: string;
-  sequence: number;
-  payload: string;
-  status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: string;
   lastStatus: number | null;
