@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { CarrierFaultInjection } from './application/carrier-faults/carrier-faults';
 import { DispatchShipmentOnPaymentCaptured } from './application/dispatch-shipment/dispatch-on-payment-captured';
-import { FindFulfilment } from './application/find-shipments/find-shipments';
+import { FindFulfilment } from './infrastructure/persistence/fulfilment-queries';
 import { RememberOrderOnOrderPlaced } from './application/order-placed/remember-order';
 import { ReleaseReservation } from './application/release-stock/release-reservation';
 import { ReserveStockOnPaymentAuthorised, StockReservations } from './application/reserve-stock/reserve-stock';

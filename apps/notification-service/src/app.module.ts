@@ -3,7 +3,7 @@ import { ApiKeysModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { MESSAGE_ID_DOMAIN, RecordCustomerFacts } from './application/customer-facts/record-customer-facts';
 import { DELIVERY_SETTINGS } from './application/delivery/delivery-settings';
 import { NotificationDelivery } from './application/delivery/notification-delivery';
-import { FindNotificationsQuery } from './application/find-notifications/find-notifications';
+import { FindNotificationsQuery } from './infrastructure/persistence/notification-queries';
 import type { NotificationServiceConfig } from './config/config';
 import { NotificationsController } from './infrastructure/http/notifications.controller';
 import { MAIL_SETTINGS, Mailer } from './infrastructure/mail/mailer';

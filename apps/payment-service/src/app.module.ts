@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
-import { FindPaymentsQuery } from './application/find-payments/find-payments';
+import { FindPaymentsQuery } from './infrastructure/persistence/payment-queries';
 import { PaymentOperations } from './application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from './application/order-placed/initiate-payment';
 import { PAYMENT_SETTINGS } from './application/payment-settings';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ProblemError, RequireScopes } from '@paystate/service-runtime';
-import { FindFulfilment, ReservationView, ShipmentView } from '../../application/find-shipments/find-shipments';
+import { FindFulfilment, ReservationView, ShipmentView } from '../persistence/fulfilment-queries';
 import { FULFILMENT_SCOPES } from './scopes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -57,13 +57,6 @@ export interface TrialBalanceView {
   }[];
 }
 
-interface SumRow {
-  currency: string;
-  account: LedgerAccount;
-  debits: string;
-  credits: string;
-}
-
 const view = (account: LedgerAccount, currency: string, debits: number, credits: number): AccountBalanceView => ({
   account,
   currency,
@@ -82,20 +75,13 @@ export class LedgerQueries {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource, private readonly store: LedgerStore) {}
 
   async balance(account: LedgerAccount, currency: string): Promise<AccountBalanceView> {
-    const [row] = await this.dataSource.query<{ debits: string; credits: string }[]>(
-      `SELECT coalesce(sum(amount) FILTER (WHERE side = 'DEBIT'), 0) AS debits, coalesce(sum(amount) FILTER (WHERE side = 'CREDIT'), 0) AS credits
-       FROM posting WHERE account = $1 AND currency = $2`,
-      [account, currency],
-    );
-    return view(account, currency, Number(row?.debits ?? 0), Number(row?.credits ?? 0));
+    const sums = await this.store.accountSums(this.dataSource.manager, account, currency);
+    return view(account, currency, sums.debits, sums.credits);
   }
 
   async journalsOfOrder(orderId: string): Promise<OrderJournalsView> {
     const journals = await this.store.journalsOfOrder(this.dataSource.manager, orderId);
-    const parked = await this.dataSource.query<{ source_event_id: string; journal_key: string; status: string; parked_at: Date; resolved_at: Date | null; resolved_by_event_id: string | null }[]>(
-      'SELECT source_event_id, journal_key, status, parked_at, resolved_at, resolved_by_event_id FROM parked_fact WHERE order_id = $1 ORDER BY parked_at, source_event_id',
-      [orderId],
-    );
+    const parked = await this.store.parkedOfOrder(this.dataSource.manager, orderId);
     return {
       orderId,
       journals: journals.map((j) => ({
@@ -112,27 +98,23 @@ export class LedgerQueries {
         postings: j.postings.map((p) => ({ account: p.account, side: p.side, amount: p.amount })),
       })),
       parked: parked.map((p) => ({
-        sourceEventId: p.source_event_id,
-        journalKey: p.journal_key,
+        sourceEventId: p.sourceEventId,
+        journalKey: p.journalKey,
         status: p.status,
-        parkedAt: p.parked_at.toISOString(),
-        resolvedAt: p.resolved_at?.toISOString() ?? null,
-        resolvedByEventId: p.resolved_by_event_id,
+        parkedAt: p.parkedAt.toISOString(),
+        resolvedAt: p.resolvedAt?.toISOString() ?? null,
+        resolvedByEventId: p.resolvedByEventId,
       })),
     };
   }
 
   async trialBalance(onlyCurrency?: string): Promise<TrialBalanceView> {
-    const rows = await this.dataSource.query<SumRow[]>(
-      `SELECT currency, account, coalesce(sum(amount) FILTER (WHERE side = 'DEBIT'), 0) AS debits, coalesce(sum(amount) FILTER (WHERE side = 'CREDIT'), 0) AS credits
-       FROM posting WHERE ($1::text IS NULL OR currency = $1) GROUP BY currency, account ORDER BY currency`,
-      [onlyCurrency ?? null],
-    );
+    const rows = await this.store.postingSums(this.dataSource.manager, onlyCurrency);
     const currencies = [...new Set(rows.map((r) => r.currency))].map((currency) => {
       // every account of the chart, zero when it has no postings, so the shape never depends on the data
       const accounts = LEDGER_ACCOUNTS.map((account) => {
         const row = rows.find((r) => r.currency === currency && r.account === account);
-        return view(account, currency, Number(row?.debits ?? 0), Number(row?.credits ?? 0));
+        return view(account, currency, row?.debits ?? 0, row?.credits ?? 0);
       });
       const totalDebits = accounts.reduce((s, a) => s + a.debits, 0);
       const totalCredits = accounts.reduce((s, a) => s + a.credits, 0);

@@ -15,6 +15,24 @@ export interface ParkedFact {
   parkedAt: Date;
 }
 
+/** A parked fact as the read side shows it: where it stands, not its payload. */
+export interface ParkedFactRecord {
+  sourceEventId: string;
+  journalKey: string;
+  status: string;
+  parkedAt: Date;
+  resolvedAt: Date | null;
+  resolvedByEventId: string | null;
+}
+
+/** Sums of the postings of one account in one currency. */
+export interface PostingSums {
+  currency: string;
+  account: LedgerAccount;
+  debits: number;
+  credits: number;
+}
+
 export interface OutcomeRecord {
   fact: Pick<LedgerFact, 'orderId' | 'sourceEventId' | 'sourceEventType'>;
   journalKey: string;
@@ -54,6 +72,42 @@ export class LedgerStore {
    */
   async lockOrder(manager: EntityManager, orderId: string): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('ledger-order:' || $1, 0))`, [orderId]);
+  }
+
+  /** Debit and credit sums of the postings per currency and account (of one currency, if given). */
+  async postingSums(manager: EntityManager, onlyCurrency?: string): Promise<PostingSums[]> {
+    const rows = await manager.query<{ currency: string; account: LedgerAccount; debits: string; credits: string }[]>(
+      `SELECT currency, account, coalesce(sum(amount) FILTER (WHERE side = 'DEBIT'), 0) AS debits, coalesce(sum(amount) FILTER (WHERE side = 'CREDIT'), 0) AS credits
+       FROM posting WHERE ($1::text IS NULL OR currency = $1) GROUP BY currency, account ORDER BY currency`,
+      [onlyCurrency ?? null],
+    );
+    return rows.map((r) => ({ currency: r.currency, account: r.account, debits: Number(r.debits), credits: Number(r.credits) }));
+  }
+
+  /** Debit and credit sums of one account in one currency (zero when it has no postings). */
+  async accountSums(manager: EntityManager, account: LedgerAccount, currency: string): Promise<PostingSums> {
+    const [row] = await manager.query<{ debits: string; credits: string }[]>(
+      `SELECT coalesce(sum(amount) FILTER (WHERE side = 'DEBIT'), 0) AS debits, coalesce(sum(amount) FILTER (WHERE side = 'CREDIT'), 0) AS credits
+       FROM posting WHERE account = $1 AND currency = $2`,
+      [account, currency],
+    );
+    return { currency, account, debits: Number(row?.debits ?? 0), credits: Number(row?.credits ?? 0) };
+  }
+
+  /** The facts parked for an order, oldest first. */
+  async parkedOfOrder(manager: EntityManager, orderId: string): Promise<ParkedFactRecord[]> {
+    const rows = await manager.query<{ source_event_id: string; journal_key: string; status: string; parked_at: Date; resolved_at: Date | null; resolved_by_event_id: string | null }[]>(
+      'SELECT source_event_id, journal_key, status, parked_at, resolved_at, resolved_by_event_id FROM parked_fact WHERE order_id = $1 ORDER BY parked_at, source_event_id',
+      [orderId],
+    );
+    return rows.map((p) => ({
+      sourceEventId: p.source_event_id,
+      journalKey: p.journal_key,
+      status: p.status,
+      parkedAt: p.parked_at,
+      resolvedAt: p.resolved_at,
+      resolvedByEventId: p.resolved_by_event_id,
+    }));
   }
 
   async journalsOfOrder(manager: EntityManager, orderId: string): Promise<Journal[]> {

@@ -6,7 +6,7 @@ import { appendToOutbox } from '@paystate/messaging';
 import { BackgroundWorker } from '@paystate/service-runtime';
 import { decideAfterAttempt } from '../../domain/notification';
 import { Mailer } from '../../infrastructure/mail/mailer';
-import { NotificationRecord } from '../../infrastructure/persistence/notification.entity';
+import type { NotificationRecord } from '../../infrastructure/persistence/notification.entity';
 import { NotificationStore } from '../../infrastructure/persistence/notification-store';
 import { DELIVERY_SETTINGS, DeliverySettings } from './delivery-settings';
 

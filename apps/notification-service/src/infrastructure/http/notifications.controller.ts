@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ProblemError, RequireScopes } from '@paystate/service-runtime';
-import { FindNotificationsQuery, NotificationView } from '../../application/find-notifications/find-notifications';
+import { FindNotificationsQuery, NotificationView } from '../persistence/notification-queries';
 import { NOTIFICATION_SCOPES } from './scopes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -15,7 +15,7 @@ import {
   sendIdempotentResponse,
 } from '@paystate/service-runtime';
 import type { RejectionCode, ReviewResolution } from '../../domain/payment';
-import { FindPaymentsQuery, PaymentView } from '../../application/find-payments/find-payments';
+import { FindPaymentsQuery, PaymentView } from '../persistence/payment-queries';
 import { RefundPaymentUseCase, RefundResult } from '../../application/refunds/refund-payment';
 import { ResolveResult, ResolveReviewUseCase } from '../../application/review/resolve-review';
 import { PAYMENT_SCOPES } from './scopes';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NotificationRecord } from '../../infrastructure/persistence/notification.entity';
+import { NotificationRecord } from './notification.entity';
 
 export interface NotificationView {
   id: string;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PaymentOperationRecord, PaymentRecord } from '../../infrastructure/persistence/payment.entity';
+import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
 
 export interface OperationView {
   id: string;
