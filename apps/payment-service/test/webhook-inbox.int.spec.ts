@@ -73,7 +73,8 @@ it('puts back a webhook that cannot be applied, applies the ones behind it, and 
   expect(await statusOf(stuck.paymentId)).toBe('VALIDATED');
 
   await dataSource.query('DROP TRIGGER refuse_one_payment ON payment_transition');
-  await dataSource.query('UPDATE processor_webhook SET next_attempt_at = now() WHERE event_id = $1', [first.id]); // its backoff has passed
+  // its backoff has passed (a second back: PostgreSQL's now() has microseconds, the claim's JS time only milliseconds)
+  await dataSource.query(`UPDATE processor_webhook SET next_attempt_at = now() - interval '1 second' WHERE event_id = $1`, [first.id]);
   await webhooks.applyPending();
   expect(await statusOf(stuck.paymentId)).toBe('AUTHORISED');
   const [done] = await dataSource.query<{ outcome: string }[]>('SELECT outcome FROM processor_webhook WHERE event_id = $1', [first.id]);

@@ -115,5 +115,5 @@ describe('the Kafka broker', () => {
     }
     // Connect rides out a broker restart on its own: its connectors stream again without help.
     await waitFor('the stack to be healthy again', async () => ((await stackStatus('test')).healthy ? true : undefined), { timeoutMs: 120_000, intervalMs: 1_000 });
-  });
+  }, 300_000); // a restarted broker re-registers, reloads the group coordinator and re-elects every leader first
 });
