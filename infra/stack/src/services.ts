@@ -25,6 +25,11 @@ export interface ServiceDefinition {
    * may carry (the dev stack's operator key gets them all). Absent: the service has no API keys.
    */
   apiScopes?: string;
+  /**
+   * The topics its consumer group (named after the service) reads: what `ops lag`, `ops replay` and
+   * `ops recover` act on. Checked against the handlers each app registers (ops topology spec).
+   */
+  consumes?: readonly string[];
 }
 
 export interface ServiceEnvContext {
@@ -54,6 +59,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_order',
     connector: 'order-outbox',
     apiScopes: 'KNOWN_ORDER_SCOPES',
+    consumes: ['payment.events', 'fulfilment.events', 'ledger.events', 'notification.events'],
     ports: { dev: 3001, test: 13001 },
   },
   {
@@ -64,6 +70,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_payment',
     connector: 'payment-outbox',
     apiScopes: 'KNOWN_PAYMENT_SCOPES',
+    consumes: ['order.events', 'fulfilment.events'],
     ports: { dev: 3002, test: 13002 },
     // it calls the processor from its first request on
     startsAfter: ['processor-sim'],
@@ -81,6 +88,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_ledger',
     connector: 'ledger-outbox',
     apiScopes: 'KNOWN_LEDGER_SCOPES',
+    consumes: ['payment.events', 'fulfilment.events'],
     ports: { dev: 3003, test: 13003 },
   },
   {
@@ -91,6 +99,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_fulfilment',
     connector: 'fulfilment-outbox',
     apiScopes: 'KNOWN_FULFILMENT_SCOPES',
+    consumes: ['order.events', 'payment.events'],
     ports: { dev: 3004, test: 13004 },
   },
   {
@@ -101,6 +110,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     password: 'paystate_notification',
     connector: 'notification-outbox',
     apiScopes: 'KNOWN_NOTIFICATION_SCOPES',
+    consumes: ['order.events', 'payment.events'],
     ports: { dev: 3005, test: 13005 },
     // the stack's SMTP sink (smtp-sink/launch.ts); Mailpit in docker compose
     extraEnv: (ctx) => ({ SMTP_HOST: HOST, SMTP_PORT: String(smtpSinkPorts(ctx.profile).smtp), MAIL_FROM: 'paystate <orders@paystate.local>' }),

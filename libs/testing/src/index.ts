@@ -6,3 +6,4 @@ export * from './http';
 export * from './consumer-lag';
 export * from './api-keys';
 export * from './decider-spec';
+export * from './ops';

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { withClient, withDatabase } from './clients/database';
+
+/**
+ * The operator's audit trail: one row per dangerous command run with --execute, written before it
+ * acts (outcome `started`) and completed after, so an interrupted run is visible as such. It lives
+ * in a database of its own, `paystate_ops`, beside the services' databases: restoring a service's
+ * database must not roll back the record of the restore.
+ */
+export const AUDIT_DATABASE = 'paystate_ops';
+
+export interface AuditEntry {
+  command: string;
+  actor: string;
+  reason: string;
+  args: Record<string, unknown>;
+  plan: unknown;
+}
+
+export type AuditOutcome = 'succeeded' | 'failed';
+
+export class AuditLog {
+  private ready = false;
+  constructor(private readonly superuserUrl: string) {}
+
+  async start(entry: AuditEntry): Promise<string> {
+    await this.ensure();
+    const id = randomUUID();
+    await withClient(this.url(), (c) =>
+      c.query(`INSERT INTO ops_audit (id, command, actor, reason, args, plan, outcome) VALUES ($1, $2, $3, $4, $5, $6, 'started')`, [
+        id,
+        entry.command,
+        entry.actor,
+        entry.reason,
+        JSON.stringify(entry.args),
+        JSON.stringify(entry.plan ?? null),
+      ]),
+    );
+    return id;
+  }
+
+  async finish(id: string, outcome: AuditOutcome, result: unknown): Promise<void> {
+    await withClient(this.url(), (c) => c.query(`UPDATE ops_audit SET outcome = $2, result = $3, finished_at = now() WHERE id = $1`, [id, outcome, JSON.stringify(result ?? null)]));
+  }
+
+  async recent(limit = 20): Promise<AuditRow[]> {
+    await this.ensure();
+    return withClient(this.url(), async (c) => (await c.query<AuditRow>('SELECT * FROM ops_audit ORDER BY started_at DESC LIMIT $1', [limit])).rows);
+  }
+
+  private url(): string {
+    return withDatabase(this.superuserUrl, AUDIT_DATABASE);
+  }
+
+  /** Creates the database and table on first use (ops has no migrations of its own to run elsewhere). */
+  private async ensure(): Promise<void> {
+    if (this.ready) return;
+    await withClient(this.superuserUrl, async (c) => {
+      const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [AUDIT_DATABASE]);
+      if (exists.rowCount !== 0) return;
+      try {
+        await c.query(`CREATE DATABASE ${AUDIT_DATABASE}`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== '42P04') throw error; // another ops created it meanwhile
+      }
+    });
+    await withClient(this.url(), (c) =>
+      c.query(`
+        CREATE TABLE IF NOT EXISTS ops_audit (
+          id          uuid        PRIMARY KEY,
+          command     text        NOT NULL,
+          actor       text        NOT NULL,
+          reason      text        NOT NULL,
+          args        jsonb       NOT NULL,
+          plan        jsonb,
+          outcome     text        NOT NULL CHECK (outcome IN ('started', 'succeeded', 'failed')),
+          result      jsonb,
+          started_at  timestamptz NOT NULL DEFAULT now(),
+          finished_at timestamptz
+        )`),
+    );
+    this.ready = true;
+  }
+}
+
+export interface AuditRow {
+  id: string;
+  command: string;
+  actor: string;
+  reason: string;
+  args: unknown;
+  plan: unknown;
+  outcome: string;
+  result: unknown;
+  started_at: Date;
+  finished_at: Date | null;
+}
