@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OrderPlacedV1 } from '@paystate/contracts';
 import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
@@ -40,7 +39,8 @@ export class RecordCustomerFacts {
     }
     const request = notificationFor(fact);
     const notification = addressNotification(request, request.recipient ?? (await this.store.recipientOf(ctx.manager, request.orderId)));
-    const id = randomUUID();
+    // replay-safe (ADR 0014): the notification, and so its Message-ID, derive from the fact's event
+    const id = ctx.deriveId('notification');
     const inserted = await this.store.insert(ctx.manager, { ...notification, id, messageId: messageIdFor(id, this.messageIdDomain), traceparent: event.traceparent }, cause, ctx.now);
     const log = { orderId: request.orderId, kind: request.kind, eventId: event.id };
     if (!inserted) {
