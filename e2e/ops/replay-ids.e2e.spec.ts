@@ -1,7 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { ServiceProcess, startServiceProcess } from '@paystate/stack';
 import { KafkaTap, queryAsSuperuser, waitFor, waitForCaughtUp } from '@paystate/testing';
-import { CONSUMERS, Saga, SagaService, uniqueSku, unshippableSku } from '../saga/support/saga';
+import { CONSUMERS, FAST_PAYMENTS, Saga, SagaService, uniqueSku, unshippableSku } from '../saga/support/saga';
 
 /**
  * Replay-safe ids (ADR 0014) on the real stack. Orders run down several saga paths; then a consumer
@@ -19,8 +20,16 @@ import { CONSUMERS, Saga, SagaService, uniqueSku, unshippableSku } from '../saga
  * `SET LOCAL session_replication_role = replica`, which disables user triggers (journal_immutable,
  * posting_immutable, the balance checks) for that transaction only. Nothing but this test does that.
  */
-const saga = new Saga();
-jest.setTimeout(900_000);
+/** The saga harness, with more patience for a service's first /health on a loaded machine (the harness waits 60 s). */
+class PatientSaga extends Saga {
+  override async startService(service: SagaService, env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env }, { timeoutMs: 240_000 });
+    this.processes.set(service, p);
+    return p;
+  }
+}
+const saga = new PatientSaga();
+jest.setTimeout(1_200_000);
 
 /** The columns that record when (or in which order) a row was processed: a replay may change them, nothing else. */
 const PROCESSING_COLUMNS = {

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { DataSource } from 'typeorm';
 import type { EventContract, PayloadOf } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext, emittedEventId, handlerRowId } from '@paystate/messaging';
 import { eventPatternOf } from '@paystate/messaging/nest';
 import { runMigrations } from '@paystate/persistence';
 import { createApiKey, startService } from '@paystate/service-runtime';
@@ -114,12 +114,19 @@ export async function orderServiceUnderTest(label: string): Promise<OrderService
         payload: contract.schema.parse(payload),
       };
       const emitted: EmittedEvent[] = [];
+      // ids as the consumer's context derives them (libs/messaging, "Replay-safe ids"), under the inbox name
+      const handlerName = `order-service.${contract.type}`;
       await dataSource.transaction((manager) =>
         handle(event, {
           manager,
           event,
           now,
-          emit: (c, p, o) => void emitted.push({ type: c.type, id: o?.id, payload: p }),
+          emit: (c, p, o) => {
+            const id = o?.id ?? emittedEventId(handlerName, event.id, emitted.length);
+            emitted.push({ type: c.type, id, payload: p });
+            return id;
+          },
+          deriveId: (purpose) => handlerRowId(handlerName, event.id, purpose),
           afterCommit: () => undefined,
         }),
       );
