@@ -1,4 +1,4 @@
-import { reservationIdFor, shipmentIdFor, trackingNumberFor } from './identities';
+import { factEventId, reservationIdFor, shipmentIdFor, trackingNumberFor } from './identities';
 
 const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -15,6 +15,13 @@ describe('fulfilment identities', () => {
 
   it('keeps the ids it derived before it used the messaging library’s helper (existing rows stay valid)', () => {
     expect(reservationIdFor(orderId)).toBe('de87150d-a60f-56f8-9d12-b546b3605fbb');
+  });
+
+  it('derives a fact event’s id from the fact and its subject, whatever event triggered it', () => {
+    const reservationId = reservationIdFor(orderId);
+    expect(factEventId('StockReserved', reservationId)).toBe(factEventId('StockReserved', reservationId));
+    expect(factEventId('StockReserved', reservationId)).toMatch(UUID_V5);
+    expect(factEventId('StockReleased', reservationId)).not.toBe(factEventId('StockReserved', reservationId));
   });
 
   it('makes the tracking number from the shipment id', () => {

@@ -1,4 +1,4 @@
-import { nameBasedId } from '@paystate/messaging';
+import { derivedId, nameBasedId } from '@paystate/messaging';
 
 /**
  * Deterministic ids (ADR 0014): an order has one reservation and one shipment, so their ids derive
@@ -10,5 +10,12 @@ const FULFILMENT_NAMESPACE = '6b0f3c1e-4d2a-4b8f-9e7a-5c3d1b0f2e4a';
 
 export const reservationIdFor = (orderId: string): string => nameBasedId(`reservation:${orderId}`, FULFILMENT_NAMESPACE);
 export const shipmentIdFor = (orderId: string): string => nameBasedId(`shipment:${orderId}`, FULFILMENT_NAMESPACE);
+/**
+ * The id of a fact fulfilment states at most once about a reservation or a shipment (StockReserved,
+ * StockReservationFailed, StockReleased, ShipmentDispatched, ShipmentFailed): derived from the fact
+ * and its subject, not from the consumed event that happened to trigger it. A replay that meets
+ * OrderPlaced and PaymentAuthorised in another order (two topics) still re-emits the same id (ADR 0014).
+ */
+export const factEventId = (type: string, subjectId: string): string => derivedId('fulfilment-service.fact', type, subjectId);
 /** The carrier's tracking number: its prefix and the first 12 hex digits of the shipment id. */
 export const trackingNumberFor = (shipmentId: string): string => `PS${shipmentId.replace(/-/g, '').slice(0, 12).toUpperCase()}`;

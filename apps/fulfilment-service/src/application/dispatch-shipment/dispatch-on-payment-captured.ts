@@ -6,7 +6,7 @@ import { handToCarrier } from '../../domain/carrier';
 import { onPaymentCaptured } from '../../domain/fulfilment';
 import { FulfilmentStore } from '../../infrastructure/persistence/fulfilment-store';
 import { StockStore } from '../../infrastructure/persistence/stock-store';
-import { shipmentIdFor, trackingNumberFor } from '../identities';
+import { factEventId, shipmentIdFor, trackingNumberFor } from '../identities';
 
 /** A uniform roll in [0, 1) for the carrier's injected failure rate. */
 const roll = (): number => randomInt(0, 1_000_000) / 1_000_000;
@@ -51,13 +51,13 @@ export class DispatchShipmentOnPaymentCaptured {
         await this.stock.consume(ctx.manager, reservation.items, ctx.now);
         await this.orders.moveReservation(ctx.manager, orderId, reservation.id, 'CONSUMED', null, cause, ctx.now);
         await this.orders.insertShipment(ctx.manager, { ...shipment, status: 'DISPATCHED', trackingNumber, failureReason: null }, cause, ctx.now);
-        ctx.emit(ShipmentDispatchedV1, { orderId, shipmentId, carrier: handOver.carrier, trackingNumber, items: reservation.items, amount, currency, dispatchedAt: at });
+        ctx.emit(ShipmentDispatchedV1, { orderId, shipmentId, carrier: handOver.carrier, trackingNumber, items: reservation.items, amount, currency, dispatchedAt: at }, { id: factEventId('ShipmentDispatched', shipmentId) });
         this.logger.log({ orderId, eventId: event.id, shipmentId, trackingNumber }, 'shipment dispatched');
         return;
       }
       case 'failed':
         await this.orders.insertShipment(ctx.manager, { ...shipment, status: 'FAILED', trackingNumber: null, failureReason: handOver.reason }, cause, ctx.now);
-        ctx.emit(ShipmentFailedV1, { orderId, shipmentId, reason: handOver.reason, failedAt: at });
+        ctx.emit(ShipmentFailedV1, { orderId, shipmentId, reason: handOver.reason, failedAt: at }, { id: factEventId('ShipmentFailed', shipmentId) });
         this.logger.warn({ orderId, eventId: event.id, shipmentId, reason: handOver.reason }, 'shipment failed; the reservation stays held until the refund');
         return;
     }

@@ -4,6 +4,7 @@ import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
 import { ReleaseReason, onReleaseFact } from '../../domain/fulfilment';
 import { FulfilmentStore } from '../../infrastructure/persistence/fulfilment-store';
 import { StockStore } from '../../infrastructure/persistence/stock-store';
+import { factEventId } from '../identities';
 
 /**
  * C2, C3, C4 and cancellations: PaymentVoided, PaymentRefunded and OrderCancelled give a HELD
@@ -49,7 +50,7 @@ export class ReleaseReservation {
         await this.stock.release(ctx.manager, reservation.items, ctx.now);
         await this.orders.moveReservation(ctx.manager, orderId, reservation.id, 'RELEASED', reason, { id: event.id, type: event.type }, ctx.now);
         if (reason === 'ORDER_CANCELLED') await this.orders.markCancelled(ctx.manager, orderId, ctx.now);
-        ctx.emit(StockReleasedV1, { orderId, reservationId: reservation.id, items: reservation.items, reason, releasedAt: ctx.now.toISOString() });
+        ctx.emit(StockReleasedV1, { orderId, reservationId: reservation.id, items: reservation.items, reason, releasedAt: ctx.now.toISOString() }, { id: factEventId('StockReleased', reservation.id) });
         this.logger.log({ orderId, eventId: event.id, reservationId: reservation.id, reason }, 'reservation released');
         return;
       }

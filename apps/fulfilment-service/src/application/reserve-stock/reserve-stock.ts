@@ -5,7 +5,7 @@ import { onPaymentAuthorised } from '../../domain/fulfilment';
 import { mergeLines, reserveAllOrNothing, StockLine } from '../../domain/stock';
 import { Cause, FulfilmentStore } from '../../infrastructure/persistence/fulfilment-store';
 import { StockStore } from '../../infrastructure/persistence/stock-store';
-import { reservationIdFor } from '../identities';
+import { factEventId, reservationIdFor } from '../identities';
 
 /**
  * SPEC §4 step 3 and C2: reserve every line of an order or none. The SKUs' rows are locked in SKU
@@ -26,11 +26,11 @@ export class StockReservations {
       case 'reserved':
         await this.stock.reserve(ctx.manager, attempt.items, ctx.now);
         await this.orders.insertHeldReservation(ctx.manager, orderId, { id, status: 'HELD', items: attempt.items }, cause, ctx.now);
-        ctx.emit(StockReservedV1, { orderId, reservationId: id, items: attempt.items, reservedAt: at });
+        ctx.emit(StockReservedV1, { orderId, reservationId: id, items: attempt.items, reservedAt: at }, { id: factEventId('StockReserved', id) });
         return 'reserved';
       case 'failed':
         await this.orders.insertFailedReservation(ctx.manager, orderId, id, items, attempt, cause, ctx.now);
-        ctx.emit(StockReservationFailedV1, { orderId, reason: attempt.reason, unavailable: attempt.unavailable, failedAt: at });
+        ctx.emit(StockReservationFailedV1, { orderId, reason: attempt.reason, unavailable: attempt.unavailable, failedAt: at }, { id: factEventId('StockReservationFailed', id) });
         return 'failed';
     }
   }

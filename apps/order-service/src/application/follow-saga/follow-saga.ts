@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventContract, OrderCancelledV1, OrderCompletedV1, OrderConfirmedV1, PayloadOf } from '@paystate/contracts';
-import { ConsumedEvent, HandlerContext, PoisonMessageError } from '@paystate/messaging';
+import { ConsumedEvent, HandlerContext, PoisonMessageError, derivedId } from '@paystate/messaging';
 import { OrderFact, OrderInSaga, OrderLifecycleEvent, applyFact } from '../../domain/order-saga';
 import { OrderStore, StoredOrder } from '../../infrastructure/persistence/order-store';
 
@@ -72,8 +72,10 @@ export class FollowSaga {
 
   /** The order's own event: to the outbox, and on its timeline under the same id. */
   private async emitOwn<C extends EventContract>(ctx: HandlerContext, orderId: string, contract: C, payload: PayloadOf<C>): Promise<void> {
-    // the id derives from the fact that moved the order (ADR 0014): a replay re-emits the same event
-    const id = ctx.emit(contract, payload, { aggregateId: orderId });
+    // the order is confirmed, completed or cancelled once: the event's id derives from the order and
+    // the fact, not from whichever consumed event moved it, so a replay that meets the saga's facts in
+    // another order (four topics) still re-emits the same id (ADR 0014)
+    const id = ctx.emit(contract, payload, { aggregateId: orderId, id: derivedId('order-service.fact', contract.type, orderId) });
     await this.store.recordOnTimeline(ctx.manager, { orderId, eventId: id, topic: contract.topic, type: contract.type, version: contract.version, causationId: ctx.event.id, occurredAt: ctx.now.toISOString() }, ctx.now);
   }
 }
