@@ -271,9 +271,12 @@ export const replayCommands: CommandModule = (program, action) => {
         if (flags.execute && !flags.dryRun && (!flags.reason || flags.reason.trim() === '')) throw usageError('replay --execute needs --reason "<why>" (it is written to the audit log)');
         const plan = await makePlan(ctx, req);
         refuseIfUnsafe(plan);
-        const prior = flags.execute && !flags.dryRun ? await interruptedRun(ctx, plan) : undefined;
+        const prior = flags.execute === true && flags.dryRun !== true ? await interruptedRun(ctx, plan) : undefined;
         const args = { group: req.group, topics: req.topics, partition: req.partition, target: plan.target, allowTruncated: req.allowTruncated, wait: req.wait };
-        const outcome = await ctx.dangerous('replay', flags, args, { summary: `${renderPlan(plan)}\nreset ${plan.group}'s offsets as above`, detail: { targets: targetsOf(plan), plan } }, async (): Promise<ReplayResult> => {
+        const executing = flags.execute === true && flags.dryRun !== true;
+        if (executing && !ctx.out.json) ctx.out.info(renderPlan(plan));
+        const summary = `reset ${plan.group}'s committed offsets on ${plan.partitions.length} partition(s) to replay ${plan.toReplay} record(s)`;
+        const outcome = await ctx.dangerous('replay', flags, args, { summary, detail: { targets: targetsOf(plan), plan } }, async (): Promise<ReplayResult> => {
           const admin = await ctx.kafka();
           const since = prior ?? (await ctx.withServiceDb(req.svc.name, databaseNow));
           if (prior) ctx.out.info(`resuming the interrupted replay started ${prior.toISOString()} (same offsets): its start time is kept for the report`);
