@@ -181,7 +181,9 @@ export interface ReplayResult {
   verified: boolean;
   waited: boolean;
   caughtUp: boolean;
+  /** Seconds from the start of the wait to caught up, and to the first member seen in the group. */
   catchUpSeconds: number | null;
+  memberJoinedAfterSeconds: number | null;
   ranges: RangeReport[];
   totals: ReturnType<typeof totals> | null;
 }
@@ -218,20 +220,25 @@ async function verifyOffsets(admin: Admin, plan: ReplayPlan): Promise<void> {
 }
 
 /** Waits for a member to join and the group to commit up to the ends captured at the reset. */
-async function waitCaughtUp(ctx: OpsContext, admin: Admin, plan: ReplayPlan, timeoutMs: number): Promise<{ caughtUp: boolean; joined: boolean; seconds: number }> {
+async function waitCaughtUp(ctx: OpsContext, admin: Admin, plan: ReplayPlan, timeoutMs: number): Promise<{ caughtUp: boolean; joined: boolean; seconds: number; joinedAfter: number | null }> {
   const started = Date.now();
   const topics = [...new Set(plan.partitions.map((p) => p.topic))];
   const bar = ctx.out.progress(`${plan.group} replayed`, plan.toReplay);
   let joined = false;
+  let joinedAfter: number | null = null;
+  const elapsed = (): number => (Date.now() - started) / 1000;
   try {
     for (;;) {
       const committed = await committedOffsets(admin, plan.group, topics);
       const parts = plan.partitions.map((p) => ({ target: p.target, end: p.high, committed: committed.get(key(p.topic, p.partition)) ?? null }));
       const { done, total } = catchUpProgress(parts);
       bar.update(done, total);
-      if (done >= total && parts.every((p) => (p.committed ?? -1) >= p.end || p.end === p.target)) return { caughtUp: true, joined: true, seconds: (Date.now() - started) / 1000 };
-      if (!joined) joined = (await describeGroup(admin, plan.group)).members.length > 0;
-      if (Date.now() - started > timeoutMs) return { caughtUp: false, joined, seconds: (Date.now() - started) / 1000 };
+      if (done >= total && parts.every((p) => (p.committed ?? -1) >= p.end || p.end === p.target)) return { caughtUp: true, joined: true, seconds: elapsed(), joinedAfter };
+      if (!joined && (await describeGroup(admin, plan.group)).members.length > 0) {
+        joined = true;
+        joinedAfter = elapsed();
+      }
+      if (Date.now() - started > timeoutMs) return { caughtUp: false, joined, seconds: elapsed(), joinedAfter };
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
@@ -283,7 +290,7 @@ export const replayCommands: CommandModule = (program, action) => {
           await writeOffsets(ctx, admin, plan);
           await verifyOffsets(admin, plan);
           ctx.out.info(`${plan.group}: offsets written and verified (${plan.toReplay} record(s) to replay)`);
-          const base: ReplayResult = { since: since.toISOString(), resumedInterruptedRun: prior !== undefined, written: targetsOf(plan), verified: true, waited: false, caughtUp: false, catchUpSeconds: null, ranges: [], totals: null };
+          const base: ReplayResult = { since: since.toISOString(), resumedInterruptedRun: prior !== undefined, written: targetsOf(plan), verified: true, waited: false, caughtUp: false, catchUpSeconds: null, memberJoinedAfterSeconds: null, ranges: [], totals: null };
           if (!req.wait) return base;
           ctx.out.info(`${plan.group}: waiting up to ${formatDuration(req.timeoutMs)} for the group to catch up; start ${plan.service} now`);
           const waited = await waitCaughtUp(ctx, admin, plan, req.timeoutMs);
@@ -299,7 +306,7 @@ export const replayCommands: CommandModule = (program, action) => {
           const ranges = await ctx.withServiceDb(req.svc.name, (db) =>
             Promise.all(plan.partitions.map(async (p) => rangeReport({ topic: p.topic, partition: p.partition, from: p.target, to: p.high }, await rangeCounts(db, plan.group, { topic: p.topic, partition: p.partition, from: p.target, to: p.high }, since)))),
           );
-          return { ...base, waited: true, caughtUp: true, catchUpSeconds: waited.seconds, ranges, totals: totals(ranges) };
+          return { ...base, waited: true, caughtUp: true, catchUpSeconds: waited.seconds, memberJoinedAfterSeconds: waited.joinedAfter, ranges, totals: totals(ranges) };
         });
         if (!outcome.executed) {
           ctx.out.result({ dryRun: true, plan }, (d) => renderPlan(d.plan));
