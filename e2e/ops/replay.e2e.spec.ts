@@ -75,9 +75,9 @@ beforeAll(async () => {
     { o: await saga.placeOrder({ sku: outOfStock }), done: (s: { status: string }) => s.status === 'CANCELLED' },
     { o: await saga.placeOrder({ sku: unshippable }), done: (s: { status: string; refunded: boolean }) => s.status === 'CANCELLED' && s.refunded },
   ];
-  for (const { o, done } of orders) await saga.waitOrder(o.id, 'to reach its terminal state', done, 120_000);
-  await saga.caughtUp();
-}, 400_000);
+  for (const { o, done } of orders) await saga.waitOrder(o.id, 'to reach its terminal state', done, 300_000);
+  await saga.caughtUp(300_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await saga.stop();
@@ -99,8 +99,8 @@ it('replays every consumer group from the start of the run with the services sto
   // every group reset, each by its own ops process, which then waits for its service
   const runs = [];
   for (const group of GROUPS) {
-    const run = startOps(['replay', '--group', group, '--to-time', runStart, '--execute', '--reason', 'e2e: replay the whole run', '--yes', '--no-input', '--timeout', 'PT5M']);
-    await run.stderrMatches(/offsets written and verified/, 120_000);
+    const run = startOps(['replay', '--group', group, '--to-time', runStart, '--execute', '--reason', 'e2e: replay the whole run', '--yes', '--no-input', '--timeout', 'PT15M']);
+    await run.stderrMatches(/offsets written and verified/, 300_000);
     runs.push({ group, run });
     // offsets are at the plan's while the group waits for its members
     expect(await groupOffsets(saga.brokers, group, CONSUMERS[group]!)).toEqual(Object.fromEntries(Object.entries(before[group]!).map(([k, v]) => [k, Math.max(v, 0)])));
@@ -135,7 +135,7 @@ it('replays every consumer group from the start of the run with the services sto
   const after = await quiescentSnapshot(saga.brokers);
   expect(after.topics).toEqual(quiet.topics);
   expect(after.db).toEqual(quiet.db);
-}, 600_000);
+}, 1_200_000);
 
 describe('refusals (exit code, message, nothing changed)', () => {
   it('refuses while the group has members (75), names them and leaves the offsets alone', async () => {
