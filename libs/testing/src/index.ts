@@ -7,3 +7,4 @@ export * from './consumer-lag';
 export * from './api-keys';
 export * from './decider-spec';
 export * from './ops';
+export * from './ops-process';
