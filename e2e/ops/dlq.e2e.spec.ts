@@ -12,6 +12,9 @@ import { Saga, uniqueSku } from '../saga/support/saga';
  * the failpoint) lets the redrive apply both letters once and in order, and a second redrive is a
  * no-op. Every step goes through the real CLI as a process.
  */
+// Each step runs the CLI as a process (tsx: ~15 s apiece on a loaded CI machine) and the suite starts six services.
+jest.setTimeout(600_000);
+
 const saga = new Saga();
 const LEDGER_DB = 'paystate_ledger';
 const FAST_REDRIVE = { DLQ_REDRIVE_INTERVAL_MS: '300' };
@@ -36,7 +39,7 @@ const ledgerCounts = async () =>
 
 beforeAll(async () => {
   await saga.start({ 'ledger-service': POISONED });
-});
+}, 900_000);
 
 afterAll(async () => {
   await saga.stop();
@@ -53,7 +56,7 @@ it('a handler that fails every attempt parks the record: `ops dlq list --order` 
     expect(run.code).toBe(0);
     const found = (run.json as { letters: LetterJson[] }).letters;
     return found.length === 2 ? found : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 1_000 });
+  }, { timeoutMs: 240_000, intervalMs: 1_000 });
   letters.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   expect(letters.map((l) => [l.service, l.status, l.order]).sort()).toEqual([['ledger-service', 'parked', orderId], ['ledger-service', 'parked', orderId]]);
   expect(letters.map((l) => l.type).sort()).toEqual(['PaymentCaptured', 'ShipmentDispatched']);
@@ -110,7 +113,7 @@ it('bad input is a usage error (64) and changes nothing; a dry run prints the pl
 });
 
 it('a redrive while the handler is still broken fails again: the first letter stays parked with both errors, the later one of the order is not attempted (exit 1)', async () => {
-  const run = await runOps(['dlq', 'redrive', '--order', orderId, ...EXECUTE, '--timeout', '60']);
+  const run = await runOps(['dlq', 'redrive', '--order', orderId, ...EXECUTE, '--timeout', '180']);
   expect(run.code).toBe(1);
   const outcomes = (run.json as { outcomes: OutcomeJson[] }).outcomes;
   expect(outcomes.map((o) => [o.letter, o.outcome])).toEqual(letters.map((l) => [l.id, 'failed-again']));
@@ -137,9 +140,9 @@ it('a redrive for a service that is not running waits for it: exit 1 after the t
 });
 
 it('with the handler fixed (restarted without the failpoint), the redrive applies both letters once, in the order they were parked; the books complete', async () => {
-  const pending = runOps(['dlq', 'redrive', '--order', orderId, ...EXECUTE, '--timeout', '120']);
+  const pending = runOps(['dlq', 'redrive', '--order', orderId, ...EXECUTE, '--timeout', '300']);
   // the requests are written before the service (and its worker) comes back
-  await waitFor('the second letter requested', async () => ((await lettersInDb())[1]!.status === 'redrive-requested' ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });
+  await waitFor('the second letter requested', async () => ((await lettersInDb())[1]!.status === 'redrive-requested' ? true : undefined), { timeoutMs: 240_000, intervalMs: 200 });
   await saga.startService('ledger-service', FAST_REDRIVE);
   const run = await pending;
   expect(run.code).toBe(0);
