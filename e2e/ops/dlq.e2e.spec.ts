@@ -15,7 +15,8 @@ import { Saga, uniqueSku } from '../saga/support/saga';
 // Each step runs the CLI as a process (tsx: ~15 s apiece on a loaded CI machine) and the suite starts six services.
 jest.setTimeout(600_000);
 
-const saga = new Saga();
+// six services starting at once on a shared 2-core machine may need more than the stack's 60 s each
+const saga = new Saga(300_000);
 const LEDGER_DB = 'paystate_ledger';
 const FAST_REDRIVE = { DLQ_REDRIVE_INTERVAL_MS: '300' };
 const POISONED = { ...FAST_REDRIVE, PAYSTATE_FAILPOINTS: failpointsEnv({ 'consumer.handle:PaymentCaptured': 'throw', 'consumer.handle:ShipmentDispatched': 'throw' }) };
@@ -49,7 +50,7 @@ it('a handler that fails every attempt parks the record: `ops dlq list --order` 
   const sku = uniqueSku('dlq');
   await saga.setStock(sku, 5);
   orderId = (await saga.placeOrder({ sku })).id;
-  await saga.waitOrder(orderId, 'to complete', (o) => o.status === 'COMPLETED', 120_000);
+  await saga.waitOrder(orderId, 'to complete', (o) => o.status === 'COMPLETED', 300_000);
 
   letters = await waitFor('both letters of the order', async () => {
     const run = await runOps(['dlq', 'list', '--order', orderId]);
@@ -161,7 +162,7 @@ it('with the handler fixed (restarted without the failpoint), the redrive applie
   expect((await saga.ledgerOf(orderId)).parked.filter((p) => p.status === 'PARKED')).toEqual([]);
   expect((await saga.trialBalance()).currencies.every((c) => c.balanced)).toBe(true);
   // the ledger's LedgerEntryPosted reached the order's timeline: the saga goes on past the letters
-  await waitFor('the ledger facts on the timeline', async () => ((await saga.timeline(orderId)).filter((e) => e.type === 'LedgerEntryPosted').length === 2 ? true : undefined), { timeoutMs: 60_000 });
+  await waitFor('the ledger facts on the timeline', async () => ((await saga.timeline(orderId)).filter((e) => e.type === 'LedgerEntryPosted').length === 2 ? true : undefined), { timeoutMs: 180_000 });
 });
 
 it('redriving a letter again is a no-op: already-handled (exit 0), no row changes anywhere in the ledger', async () => {
