@@ -126,14 +126,18 @@ export class SqlRedriveStore implements RedriveStore {
   }
 
   async parkLaterOfKey(groupId: string, letter: ClaimedLetter, error: string, at: Date): Promise<string[]> {
+    // a SELECT, then the UPDATE: TypeORM's query() wraps an UPDATE's RETURNING rows as [rows, count]
     const rows: { id: string }[] = await this.manager.query(
-      `UPDATE dead_letter SET status = 'parked'
+      `SELECT id FROM dead_letter
         WHERE status = 'redrive-requested' AND consumer_group = $1 AND id <> $2 AND kafka_key IS NOT DISTINCT FROM $3
-        RETURNING id`,
+        ORDER BY created_at, topic, kafka_partition, kafka_offset, id
+        FOR UPDATE`,
       [groupId, letter.id, letter.key],
     );
     const ids = rows.map((r) => r.id);
-    if (ids.length > 0) await this.finishRequests(ids, 'failed-again', error, at);
+    if (ids.length === 0) return [];
+    await this.manager.query(`UPDATE dead_letter SET status = 'parked' WHERE id = ANY($1::uuid[])`, [ids]);
+    await this.finishRequests(ids, 'failed-again', error, at);
     return ids;
   }
 
