@@ -80,6 +80,8 @@ async function consumeInChild(groupId: string): Promise<void> {
     onCommitted: (record) => {
       if (record.key) pending.push([record.key, Date.now()]);
     },
+    // no dead-letter redrive worker: its polling is not part of what this measures
+    redriveIntervalMs: 0,
   });
   await consumer.start();
   process.send?.({ ready: true });

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   await startService(LedgerServiceModule.register(config), {
     port: config.PORT,
     host: config.HOST,
-    consumer: { brokers: config.KAFKA_BROKERS, groupId: config.KAFKA_GROUP_ID, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY },
+    consumer: { brokers: config.KAFKA_BROKERS, groupId: config.KAFKA_GROUP_ID, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, redriveIntervalMs: config.DLQ_REDRIVE_INTERVAL_MS },
   });
 }
 

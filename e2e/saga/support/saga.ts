@@ -59,6 +59,9 @@ export class Saga {
   readonly nemesis = testNemesis();
   private keys: Record<string, string> = {};
 
+  /** `startTimeoutMs`: how long a service may take to answer GET /health (the stack's default is 60 s). */
+  constructor(readonly startTimeoutMs?: number) {}
+
   url(service: SagaService): string {
     return this.info.services[service]!.url;
   }
@@ -90,7 +93,7 @@ export class Saga {
   }
 
   async startService(service: SagaService, env: Record<string, string> = {}): Promise<ServiceProcess> {
-    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env });
+    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env }, this.startTimeoutMs ? { timeoutMs: this.startTimeoutMs } : {});
     this.processes.set(service, p);
     return p;
   }

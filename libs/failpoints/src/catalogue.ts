@@ -20,6 +20,11 @@ export const FAILPOINTS = {
     proves: 'a record redelivered after a crash finds its inbox row: no second effect, no second event',
     async: false,
   },
+  'consumer.handle': {
+    at: 'libs/messaging RecordProcessor: inside the inbox transaction, after the inbox row is claimed and just before the handler runs (the consumer and the dead-letter redrive worker alike)',
+    proves: 'throw: a poison-message double (the handler fails every attempt: retries, then a dead letter; a redrive of it fails again); restarting without it is "fixing the handler", after which a redrive applies the letter once',
+    async: false,
+  },
   'order.place.before-commit': {
     at: "libs/persistence runInTransaction('order.place'): inside the place-order transaction, after the order, its outbox and timeline rows, before the idempotency answer and the commit",
     proves: 'delay: a concurrent retry with the same Idempotency-Key gets 409 while the first is in flight; throw: the transaction rolls back, the key is released and a retry places one order',
@@ -43,7 +48,7 @@ export const FAILPOINTS = {
 } as const satisfies Record<string, FailpointDefinition>;
 
 /** Points that also exist once per event type, as `<point>:<EventType>` (fired after the plain one). */
-export const PER_EVENT_TYPE = ['consumer.after-db-commit'] as const;
+export const PER_EVENT_TYPE = ['consumer.after-db-commit', 'consumer.handle'] as const;
 
 export type PerEventTypePoint = (typeof PER_EVENT_TYPE)[number];
 export type FailpointName = keyof typeof FAILPOINTS | `${PerEventTypePoint}:${EventType}`;

@@ -9,3 +9,5 @@ export * from './inbox/consumed-event';
 export * from './inbox/record-parser';
 export * from './inbox/record-processor';
 export * from './inbox/idempotent-consumer';
+export * from './inbox/dead-letter-store';
+export * from './inbox/dead-letter-redrive';

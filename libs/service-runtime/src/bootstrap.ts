@@ -14,7 +14,7 @@ export interface ServiceStartOptions {
   host: string;
   /** Largest accepted request body (SPEC §5: over the limit → 413). */
   bodyLimit?: string;
-  consumer?: { brokers: string[]; groupId: string; partitionsConsumedConcurrently?: number };
+  consumer?: { brokers: string[]; groupId: string; partitionsConsumedConcurrently?: number; redriveIntervalMs?: number };
 }
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
@@ -59,6 +59,7 @@ export async function startService(module: Type<unknown> | DynamicModule, option
       groupId: options.consumer.groupId,
       logger,
       ...(options.consumer.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: options.consumer.partitionsConsumedConcurrently } : {}),
+      ...(options.consumer.redriveIntervalMs !== undefined ? { redriveIntervalMs: options.consumer.redriveIntervalMs } : {}),
     });
   }
   // ready once the consumer (if the service has one) has joined its group

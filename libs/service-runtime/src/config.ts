@@ -36,6 +36,8 @@ export function serviceConfigBase({ serviceName, port }: ServiceConfigDefaults) 
     KAFKA_BROKERS: commaSeparated(),
     KAFKA_GROUP_ID: z.string().default(serviceName),
     KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
+    /** How often the dead-letter redrive worker looks for letters `ops dlq redrive` asked for (ADR 0016); 0 runs none. */
+    DLQ_REDRIVE_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   });
 }

@@ -4,6 +4,7 @@ import { decodeHeaders } from '../headers';
 import type { MessagingLogger } from '../logger';
 import type { ConsumeOutcome, ConsumerMetrics } from '../metrics';
 import type { EventHandlerDefinition } from './consumed-event';
+import { DeadLetterRedriver } from './dead-letter-redrive';
 import { Liveness, RecordProcessor, RetryPolicy } from './record-processor';
 import type { RawRecord } from './record-parser';
 
@@ -25,6 +26,11 @@ export interface IdempotentConsumerOptions {
    */
   maxRecordsPerTransaction?: number;
   clock?: () => Date;
+  /**
+   * How often the dead-letter redrive worker (dead-letter-redrive.ts, ADR 0016) looks for letters
+   * `ops dlq redrive` asked for; 0 runs no worker. Default 2000.
+   */
+  redriveIntervalMs?: number;
   /** Called after a record's transaction committed (and before its offset is resolved); for tracing and benchmarks. */
   onCommitted?: (record: RawRecord, outcome: ConsumeOutcome) => void;
 }
@@ -42,10 +48,17 @@ export interface IdempotentConsumerOptions {
  */
 export class IdempotentConsumer {
   private readonly processor: RecordProcessor;
+  /** Redrives the letters ops asked for, through the same processor (same handlers, same path). */
+  readonly redriver: DeadLetterRedriver | undefined;
   private consumer: Consumer | undefined;
 
   constructor(private readonly options: IdempotentConsumerOptions) {
     this.processor = new RecordProcessor(options);
+    const intervalMs = options.redriveIntervalMs ?? 2_000;
+    this.redriver =
+      intervalMs > 0
+        ? new DeadLetterRedriver({ dataSource: options.dataSource, groupId: options.groupId, processor: this.processor, logger: options.logger, intervalMs, ...(options.clock ? { clock: options.clock } : {}) })
+        : undefined;
   }
 
   get topics(): string[] {
@@ -73,11 +86,13 @@ export class IdempotentConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
-    logger.info({ groupId, topics: this.topics }, 'idempotent consumer started');
+    this.redriver?.start();
+    logger.info({ groupId, topics: this.topics, redriveIntervalMs: this.options.redriveIntervalMs ?? 2_000 }, 'idempotent consumer started');
   }
 
-  /** Finishes the record in flight, commits resolved offsets and leaves the group. */
+  /** Finishes the record (and the letter redrive) in flight, commits resolved offsets and leaves the group. */
   async stop(): Promise<void> {
+    await this.redriver?.stop();
     const consumer = this.consumer;
     this.consumer = undefined;
     if (consumer) await consumer.disconnect();

@@ -413,5 +413,27 @@ describe('replay-safe ids (README, "Replay-safe ids")', () => {
     expect(deadLetterId('spec', 'spec.OrderPlaced', EVENT_ID)).not.toBe(deadLetterId('other', 'spec.OrderPlaced', EVENT_ID));
     expect(emittedEventId('spec.OrderPlaced', EVENT_ID, 0)).not.toBe(emittedEventId('spec.OrderPlaced', EVENT_ID, 1));
     expect(() => derivedId()).toThrow('at least one part');
+describe('RecordProcessor.applyStored (the dead-letter redrive path)', () => {
+  it("runs a stored record through the same inbox claim and handler inside the caller's transaction, once; callbacks are left to the caller", async () => {
+    const { processor, db, journal } = aSubject();
+    const afterCommit: (() => void)[] = [];
+    expect(await db.transaction((m) => processor.applyStored(m, aRecord(), 'spec.OrderPlaced', afterCommit))).toBe('processed');
+    expect(db.committed('INSERT INTO effect')).toHaveLength(1);
+    expect(journal).toEqual([`handle ${EVENT_ID}`, 'commit']);
+    expect(afterCommit).toHaveLength(1);
+    // the inbox row now exists: a second run is a duplicate with no effect
+    expect(await db.transaction((m) => processor.applyStored(m, aRecord(), 'spec.OrderPlaced', []))).toBe('duplicate');
+    expect(db.committed('INSERT INTO effect')).toHaveLength(1);
+  });
+
+  it('a handler failure propagates (no retries: the redrive decides), and a record that is poison or for another handler is rejected', async () => {
+    const { processor, db, calls } = aSubject(() => {
+      throw new Error('still broken');
+    });
+    await expect(db.transaction((m) => processor.applyStored(m, aRecord(), 'spec.OrderPlaced', []))).rejects.toThrow('still broken');
+    expect(calls()).toBe(1);
+    await expect(db.transaction((m) => processor.applyStored(m, aRecord({ value: 'not json' }), 'spec.OrderPlaced', []))).rejects.toThrow(PoisonMessageError);
+    await expect(db.transaction((m) => processor.applyStored(m, aRecord(), 'spec.Other', []))).rejects.toThrow(/now goes to handler spec.OrderPlaced/);
+    await expect(db.transaction((m) => processor.applyStored(m, aRecord({}, { eventType: 'Nobody' }), 'spec.OrderPlaced', []))).rejects.toThrow(/no handler of spec takes Nobody/);
   });
 });

@@ -206,10 +206,30 @@ export class RecordProcessor {
     }
   }
 
+  /**
+   * The dead-letter redrive's way in (dead-letter-redrive.ts): a stored record through the same
+   * parse and the same inbox-claim-handler-outbox path as a delivery, inside the caller's
+   * transaction, once (no retries: the caller decides what a failure means). A record that is not
+   * an event for this handler any more (poison, no handler) throws a PoisonMessageError. The
+   * handler's after-commit callbacks are pushed to `afterCommit`, to run once the caller committed.
+   */
+  async applyStored(manager: EntityManager, record: RawRecord, handlerName: string, afterCommit: (() => void)[]): Promise<'processed' | 'duplicate'> {
+    const parsed = this.table.parse(record);
+    if (parsed.kind === 'ignored') throw new PoisonMessageError(`no handler of ${this.options.groupId} takes ${parsed.type} any more`);
+    if (parsed.kind === 'poison') throw new PoisonMessageError(parsed.reason);
+    if (parsed.handler.name !== handlerName) throw new PoisonMessageError(`the record now goes to handler ${parsed.handler.name}, not ${handlerName}`);
+    const outcome = await this.applyWith(manager, parsed.handler, parsed.event, afterCommit);
+    if (outcome === 'processed') this.metrics.consumed.inc({ group: this.options.groupId, topic: record.topic, type: parsed.event.type, outcome: 'processed' });
+    return outcome === 'processed' ? 'processed' : 'duplicate';
+  }
+
   /** Inbox row, handler effects and emitted events, inside the given transaction. */
   private async applyWith(manager: EntityManager, handler: EventHandlerDefinition, event: ConsumedEvent, afterCommit: (() => void)[]): Promise<ConsumeOutcome> {
     const fresh = await claimInbox(manager, handler.name, event.id, event, 'processed');
     if (!fresh) return 'duplicate';
+    // the poison-message double (libs/failpoints): `throw` here makes the handler fail every time
+    failpoint('consumer.handle');
+    failpoint(perEventType('consumer.handle', event.type));
     const ctx = new TransactionalHandlerContext(manager, event, this.clock(), handler.name);
     await handler.handle(event, ctx);
     await appendToOutbox(manager, ctx.pending);

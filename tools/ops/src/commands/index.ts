@@ -1,9 +1,10 @@
 import type { CommandModule } from '../command';
 import { auditCommands } from './audit';
 import { connectorCommands } from './connector';
+import { dlqCommands } from './dlq';
 import { envCommands } from './env';
 import { lagCommands } from './lag';
 import { replayCommands } from './replay';
 
 /** Every command module, in the order `--help` lists them. One file per command family. */
-export const COMMANDS: readonly CommandModule[] = [envCommands, auditCommands, lagCommands, connectorCommands, replayCommands];
+export const COMMANDS: readonly CommandModule[] = [envCommands, auditCommands, lagCommands, connectorCommands, replayCommands, dlqCommands];
