@@ -10,3 +10,4 @@ export * from './events/ledger-events.v1';
 export * from './events/notification-events.v1';
 export * from './events/stuck-events.v1';
 export * from './asyncapi';
+export * from './saga-stages';

@@ -1,56 +1,9 @@
-import type { OrderInSaga } from './order-saga';
+import type { SagaStage } from '@paystate/contracts';
 
-/**
- * Where an order's saga is, and what it waits for (SPEC §4, §8): the stage the saga monitor holds
- * against an SLA and `ops saga` shows. Derived from what the order records, so it needs no table
- * of its own. A terminal order waits for nothing.
- */
-export const SAGA_STAGES = [
-  /** PENDING: placed, no payment outcome yet. */
-  'AWAITING_AUTHORISATION',
-  /** PENDING, authorised: no stock decision yet. */
-  'AWAITING_STOCK',
-  /** PENDING, authorised and reserved: the capture has not been reported. */
-  'AWAITING_CAPTURE',
-  /** Stock could not be reserved (C2) or the capture failed (C3): the void has not been reported. */
-  'AWAITING_VOID',
-  /** CONFIRMED (paid): no shipment yet — the seeds' "paid but no fulfilment after N hours". */
-  'AWAITING_SHIPMENT',
-  /** The shipment failed after capture (C4): the refund has not been reported. */
-  'AWAITING_REFUND',
-  /** The payment is in REQUIRES_REVIEW: the saga waits for a person (C5). */
-  'PAYMENT_IN_REVIEW',
-] as const;
-export type SagaStage = (typeof SAGA_STAGES)[number];
-
-export interface Awaiting {
-  event: string;
-  producer: string;
-}
-
-export const AWAITING: Readonly<Record<SagaStage, Awaiting>> = {
-  AWAITING_AUTHORISATION: { event: 'PaymentAuthorised or PaymentFailed', producer: 'payment-service' },
-  AWAITING_STOCK: { event: 'StockReserved or StockReservationFailed', producer: 'fulfilment-service' },
-  AWAITING_CAPTURE: { event: 'PaymentCaptured or PaymentVoided', producer: 'payment-service' },
-  AWAITING_VOID: { event: 'PaymentVoided', producer: 'payment-service' },
-  AWAITING_SHIPMENT: { event: 'ShipmentDispatched or ShipmentFailed', producer: 'fulfilment-service' },
-  AWAITING_REFUND: { event: 'PaymentRefunded', producer: 'payment-service' },
-  PAYMENT_IN_REVIEW: { event: 'a resolution of the payment under review (ops review resolve)', producer: 'an operator, through payment-service' },
-};
-
-type StageFields = Pick<OrderInSaga, 'status' | 'paymentStatus' | 'fulfilmentStatus'>;
-
-/** The stage of an order, or null for a terminal one. Pure. */
-export function sagaStageOf(order: StageFields): SagaStage | null {
-  if (order.status === 'COMPLETED' || order.status === 'CANCELLED') return null;
-  if (order.paymentStatus === 'REQUIRES_REVIEW') return 'PAYMENT_IN_REVIEW';
-  if (order.status === 'CONFIRMED') return order.fulfilmentStatus === 'SHIPMENT_FAILED' ? 'AWAITING_REFUND' : 'AWAITING_SHIPMENT';
-  // PENDING
-  if (order.fulfilmentStatus === 'RESERVATION_FAILED') return 'AWAITING_VOID';
-  if (order.paymentStatus === null) return 'AWAITING_AUTHORISATION';
-  if (order.fulfilmentStatus === null) return 'AWAITING_STOCK';
-  return 'AWAITING_CAPTURE';
-}
+// The stages of an order's saga and what each waits for live in libs/contracts (saga-stages.ts):
+// order-service's monitor and the ops tool read the same rule.
+export { AWAITING, SAGA_STAGES, sagaStageOf } from '@paystate/contracts';
+export type { Awaiting, SagaStage } from '@paystate/contracts';
 
 /** Each stage's SLA: how long an order may stay in it before the monitor reports it. */
 export type SagaSlas = Readonly<Record<SagaStage, number>>;
