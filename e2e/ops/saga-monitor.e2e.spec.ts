@@ -3,6 +3,7 @@ import { failpointsEnv } from '@paystate/failpoints';
 import { KafkaTap, createApiKey, queryAsSuperuser, runOps, testStack, waitFor } from '@paystate/testing';
 import { Saga, uniqueSku } from '../saga/support/saga';
 
+// every `ops` call is a process of its own (as an operator runs it): the tests take minutes on a busy machine
 /**
  * The saga monitor and the operator's view of one order (SPEC §8, §9; issue 10 items 2 and 3), on
  * the whole stack with tiny SLAs: a paid order whose fulfilment-service is down (CONFIRMED without
@@ -31,7 +32,7 @@ beforeAll(async () => {
     PAYSTATE_PROCESSOR_API_KEY: testStack().services['payment-service']!.env['PROCESSOR_API_KEY']!,
   };
   tap = await KafkaTap.open(saga.brokers, ['order.events', 'payment.events']);
-});
+}, 600_000);
 
 afterAll(async () => {
   await tap?.close();
@@ -120,7 +121,7 @@ it('a paid order with fulfilment-service down: reported once, listed, acknowledg
   expect(done.services['fulfilment-service']!.data).toMatchObject({ shipment: { status: 'DISPATCHED' } });
   expect(new Set(done.timeline.map((t) => t.service))).toEqual(new Set(['order-service', 'payment-service', 'ledger-service', 'fulfilment-service', 'notification-service']));
   await saga.caughtUp();
-});
+}, 600_000);
 
 it('a payment in REQUIRES_REVIEW: reported by both services, listed by `ops review list` with the processor’s view, resolved by `ops review resolve` through the API; the reports resolve', async () => {
   const sku = uniqueSku('stuck-review');
@@ -170,7 +171,7 @@ it('a payment in REQUIRES_REVIEW: reported by both services, listed by `ops revi
   expect((await ops([...resolveArgs, '--execute', '--reason', 'again', '--yes', '--no-input'])).code).toBe(1);
   await sleep(INTERVAL_MS * 4);
   expect([eventsOf(id, 'PaymentStuck').length, eventsOf(id, 'SagaStuck').length]).toEqual([1, 1]);
-});
+}, 600_000);
 
 it('bad input: unknown or malformed ids, services without a monitor, incomplete resolutions → 64, nothing changed', async () => {
   const unknown = randomUUID();
@@ -185,4 +186,4 @@ it('bad input: unknown or malformed ids, services without a monitor, incomplete 
   const noKey = await runOps(['stuck'], { env: { PAYSTATE_ORDER_SERVICE_API_KEY: '', PAYSTATE_PAYMENT_SERVICE_API_KEY: '' } });
   expect(noKey.code).toBe(64);
   expect(JSON.stringify(noKey.json)).toContain('PAYSTATE_ORDER_SERVICE_API_KEY');
-});
+}, 600_000);

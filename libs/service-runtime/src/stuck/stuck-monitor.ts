@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Gauge, register } from 'prom-client';
 import { v5 as uuidv5 } from 'uuid';
-import { OutboxEvent, appendToOutbox } from '@paystate/messaging';
 import { Crossing, StuckPolicy, decideStuck } from './stuck-decider';
 import { StuckRow, stuckStore } from './stuck-store';
 
@@ -22,8 +21,12 @@ export interface StuckSource {
   watched(manager: EntityManager, now: Date): Promise<WatchedSubject[]>;
   /** Every stage the service watches (the gauge shows each, 0 when none is stuck). */
   readonly stages: readonly string[];
-  /** The event of a new crossing, with the id it must carry. */
-  event(subject: WatchedSubject, crossing: Crossing, eventId: string, now: Date): OutboxEvent;
+  /**
+   * Appends the event of a new crossing (with the id it must carry) to the outbox, in the
+   * transaction `manager` runs (the service calls appendToOutbox itself: what it emits stays
+   * visible in its own code).
+   */
+  appendEvent(manager: EntityManager, subject: WatchedSubject, crossing: Crossing, eventId: string, now: Date): Promise<unknown>;
 }
 
 export interface StuckMonitorOutcome {
@@ -71,7 +74,7 @@ export async function runStuckMonitor(dataSource: DataSource, service: string, s
       const eventId = stuckEventId(service, { subjectId: subject.subjectId, ...c });
       const inserted = await stuckStore.insert(manager, { subjectId: subject.subjectId, orderId: subject.orderId, stage: c.stage, since: c.since, level: c.level, thresholdMs: c.thresholdMs, awaitingEvent: subject.awaiting.event, awaitingProducer: subject.awaiting.producer, eventId }, now);
       if (!inserted) return; // another instance reported it, event and all
-      await appendToOutbox(manager, [source.event(subject, c, eventId, now)]);
+      await source.appendEvent(manager, subject, c, eventId, now);
       outcome.reported.push({ subjectId: subject.subjectId, stage: c.stage, level: c.level, eventId });
     });
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SagaStuckV1 } from '@paystate/contracts';
+import { appendToOutbox } from '@paystate/messaging';
 import {
   BackgroundWorker,
   IdempotencyClaim,
@@ -60,22 +61,25 @@ export class SagaMonitor extends BackgroundWorker {
           return [{ subjectId: o.id, orderId: o.id, stage, since: o.since, slaMs, awaiting: AWAITING[stage] }];
         });
       },
-      event: (subject, crossing, eventId, now) => ({
-        contract: SagaStuckV1,
-        id: eventId,
-        aggregateId: subject.orderId,
-        cause: { correlationId: subject.orderId, causationId: `saga-monitor/${crossing.stage}/${crossing.level}` },
-        occurredAt: now,
-        payload: {
-          orderId: subject.orderId,
-          stage: crossing.stage,
-          level: crossing.level,
-          thresholdMs: crossing.thresholdMs,
-          since: crossing.since.toISOString(),
-          detectedAt: now.toISOString(),
-          awaiting: subject.awaiting,
-        },
-      }),
+      appendEvent: (manager, subject, crossing, eventId, now) =>
+        appendToOutbox(manager, [
+          {
+            contract: SagaStuckV1,
+            id: eventId,
+            aggregateId: subject.orderId,
+            cause: { correlationId: subject.orderId, causationId: `saga-monitor/${crossing.stage}/${crossing.level}` },
+            occurredAt: now,
+            payload: {
+              orderId: subject.orderId,
+              stage: crossing.stage,
+              level: crossing.level,
+              thresholdMs: crossing.thresholdMs,
+              since: crossing.since.toISOString(),
+              detectedAt: now.toISOString(),
+              awaiting: subject.awaiting,
+            },
+          },
+        ]),
     };
   }
 

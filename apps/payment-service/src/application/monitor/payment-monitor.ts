@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { PaymentStuckV1 } from '@paystate/contracts';
+import { appendToOutbox } from '@paystate/messaging';
 import {
   AcknowledgeResult,
   BackgroundWorker,
@@ -58,23 +59,26 @@ export class PaymentMonitor extends BackgroundWorker {
           awaiting: paymentAwaiting(p.stage, p.operationType),
         }));
       },
-      event: (subject, crossing, eventId, now) => ({
-        contract: PaymentStuckV1,
-        id: eventId,
-        aggregateId: subject.orderId,
-        cause: { correlationId: subject.orderId, causationId: `payment-monitor/${crossing.stage}/${crossing.level}` },
-        occurredAt: now,
-        payload: {
-          orderId: subject.orderId,
-          paymentId: subject.subjectId,
-          stage: crossing.stage,
-          level: crossing.level,
-          thresholdMs: crossing.thresholdMs,
-          since: crossing.since.toISOString(),
-          detectedAt: now.toISOString(),
-          awaiting: subject.awaiting,
-        },
-      }),
+      appendEvent: (manager, subject, crossing, eventId, now) =>
+        appendToOutbox(manager, [
+          {
+            contract: PaymentStuckV1,
+            id: eventId,
+            aggregateId: subject.orderId,
+            cause: { correlationId: subject.orderId, causationId: `payment-monitor/${crossing.stage}/${crossing.level}` },
+            occurredAt: now,
+            payload: {
+              orderId: subject.orderId,
+              paymentId: subject.subjectId,
+              stage: crossing.stage,
+              level: crossing.level,
+              thresholdMs: crossing.thresholdMs,
+              since: crossing.since.toISOString(),
+              detectedAt: now.toISOString(),
+              awaiting: subject.awaiting,
+            },
+          },
+        ]),
     };
   }
 
