@@ -3,12 +3,15 @@ import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystat
 import { FollowSaga } from './application/follow-saga/follow-saga';
 import { GetOrderQuery } from './application/get-order/get-order';
 import { PlaceOrderUseCase } from './application/place-order/place-order';
+import { SAGA_MONITOR_SETTINGS, SagaMonitor } from './application/monitor/saga-monitor';
 import { GetTimelineQuery } from './application/timeline/timeline';
 import type { OrderServiceConfig } from './config/config';
 import { OrdersController } from './infrastructure/http/orders.controller';
+import { SagasController } from './infrastructure/http/sagas.controller';
 import { SagaFactsConsumer } from './infrastructure/messaging/saga-facts.consumer';
 import { orderDataSourceOptions } from './infrastructure/persistence/data-source';
 import { OrderStore } from './infrastructure/persistence/order-store';
+import { StuckSagaQueries } from './infrastructure/persistence/stuck-saga-queries';
 
 @Module({})
 export class OrderServiceModule {
@@ -21,8 +24,32 @@ export class OrderServiceModule {
         ApiKeysModule,
         IdempotencyModule.forConfig(config),
       ],
-      controllers: [OrdersController, SagaFactsConsumer],
-      providers: [OrderStore, PlaceOrderUseCase, GetOrderQuery, GetTimelineQuery, FollowSaga],
+      controllers: [OrdersController, SagasController, SagaFactsConsumer],
+      providers: [
+        OrderStore,
+        PlaceOrderUseCase,
+        GetOrderQuery,
+        GetTimelineQuery,
+        FollowSaga,
+        StuckSagaQueries,
+        SagaMonitor,
+        {
+          provide: SAGA_MONITOR_SETTINGS,
+          useValue: {
+            slas: {
+              AWAITING_AUTHORISATION: config.SAGA_SLA_PENDING_MS,
+              AWAITING_STOCK: config.SAGA_SLA_AUTHORISED_MS,
+              AWAITING_CAPTURE: config.SAGA_SLA_AUTHORISED_MS,
+              AWAITING_VOID: config.SAGA_SLA_COMPENSATION_MS,
+              AWAITING_SHIPMENT: config.SAGA_SLA_CONFIRMED_MS,
+              AWAITING_REFUND: config.SAGA_SLA_COMPENSATION_MS,
+              PAYMENT_IN_REVIEW: config.SAGA_SLA_REVIEW_MS,
+            },
+            escalation: config.SAGA_SLA_ESCALATION,
+            intervalMs: config.SAGA_MONITOR_INTERVAL_MS,
+          },
+        },
+      ],
     };
   }
 }

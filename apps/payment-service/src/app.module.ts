@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FindPaymentsQuery } from './infrastructure/persistence/payment-queries';
+import { PAYMENT_MONITOR_SETTINGS, PaymentMonitor } from './application/monitor/payment-monitor';
 import { PaymentOperations } from './application/operations/payment-operations';
 import { InitiatePaymentOnOrderPlaced } from './application/order-placed/initiate-payment';
 import { PAYMENT_SETTINGS } from './application/payment-settings';
@@ -10,12 +11,14 @@ import { PaymentSagaSteps } from './application/saga/saga-steps';
 import { ProcessorWebhooks } from './application/webhooks/processor-webhooks';
 import type { PaymentServiceConfig } from './config/config';
 import { PaymentsController } from './infrastructure/http/payments.controller';
+import { SagasController } from './infrastructure/http/sagas.controller';
 import { WEBHOOK_SETTINGS } from './infrastructure/http/webhook-settings';
 import { WebhooksController } from './infrastructure/http/webhooks.controller';
 import { FulfilmentEventsConsumer } from './infrastructure/messaging/fulfilment-events.consumer';
 import { OrderEventsConsumer } from './infrastructure/messaging/order-events.consumer';
 import { paymentDataSourceOptions } from './infrastructure/persistence/data-source';
 import { PaymentStore } from './infrastructure/persistence/payment-store';
+import { StuckPaymentQueries } from './infrastructure/persistence/stuck-payment-queries';
 import { PROCESSOR_SETTINGS, ProcessorClient } from './infrastructure/processor/processor-client';
 
 @Module({})
@@ -29,7 +32,7 @@ export class PaymentServiceModule {
         ApiKeysModule,
         IdempotencyModule.forConfig(config),
       ],
-      controllers: [PaymentsController, WebhooksController, OrderEventsConsumer, FulfilmentEventsConsumer],
+      controllers: [SagasController, PaymentsController, WebhooksController, OrderEventsConsumer, FulfilmentEventsConsumer],
       providers: [
         { provide: PAYMENT_SETTINGS, useValue: { operationLeaseMs: config.PAYMENT_OPERATION_LEASE_MS, operationDeadlineMs: config.PAYMENT_OPERATION_DEADLINE_MS, resolverIntervalMs: config.PAYMENT_RESOLVER_INTERVAL_MS } },
         { provide: PROCESSOR_SETTINGS, useValue: { url: config.PROCESSOR_URL, apiKey: config.PROCESSOR_API_KEY, timeoutMs: config.PROCESSOR_TIMEOUT_MS } },
@@ -43,6 +46,12 @@ export class PaymentServiceModule {
         RefundPaymentUseCase,
         ResolveReviewUseCase,
         FindPaymentsQuery,
+        StuckPaymentQueries,
+        PaymentMonitor,
+        {
+          provide: PAYMENT_MONITOR_SETTINGS,
+          useValue: { slas: { review: config.PAYMENT_SLA_REVIEW_MS, unknown: config.PAYMENT_SLA_UNKNOWN_MS }, escalation: config.PAYMENT_SLA_ESCALATION, intervalMs: config.PAYMENT_MONITOR_INTERVAL_MS },
+        },
       ],
     };
   }

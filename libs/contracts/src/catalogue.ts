@@ -6,6 +6,7 @@ import { LedgerEntryPostedV1 } from './events/ledger-events.v1';
 import { NotificationSentV1 } from './events/notification-events.v1';
 import { OrderCancelledV1, OrderCompletedV1, OrderConfirmedV1 } from './events/order-lifecycle.v1';
 import { OrderPlacedV1 } from './events/order-placed.v1';
+import { PaymentStuckV1, SagaStuckV1 } from './events/stuck-events.v1';
 import {
   PaymentAuthorisedV1,
   PaymentCapturedV1,
@@ -35,6 +36,8 @@ const CONTRACTS = [
   LedgerEntryPostedV1,
   NotificationSentV1,
   DeadLetterV1,
+  SagaStuckV1,
+  PaymentStuckV1,
 ] as const;
 
 /** Every event the system emits, each version listed. The AsyncAPI document is generated from this. */

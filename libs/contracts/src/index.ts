@@ -8,4 +8,6 @@ export * from './events/fulfilment-events.v1';
 export * from './events/order-lifecycle.v1';
 export * from './events/ledger-events.v1';
 export * from './events/notification-events.v1';
+export * from './events/stuck-events.v1';
 export * from './asyncapi';
+export * from './saga-stages';

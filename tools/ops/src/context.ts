@@ -71,14 +71,15 @@ export class OpsContext {
    * The gate of every command that changes something. Without --execute it prints `plan` and
    * returns false (a dry run, exit 0). With --execute it needs --reason, asks for confirmation
    * (answered by --yes; refused under --no-input without --yes), writes the audit row, runs `act`
-   * and completes the row with its result or error.
+   * and completes the row with its result or error. `act` gets the audit row's id (e.g. to derive
+   * an Idempotency-Key from, so a re-run of the same audited command cannot act twice).
    */
   async dangerous<T>(
     command: string,
     danger: DangerFlags,
     args: Record<string, unknown>,
     plan: { summary: string; detail: unknown },
-    act: () => Promise<T>,
+    act: (auditId: string) => Promise<T>,
   ): Promise<{ executed: false } | { executed: true; result: T; auditId: string }> {
     if (!danger.execute || danger.dryRun) {
       this.out.info(`dry run: ${plan.summary}\nnothing was changed; run again with --execute --reason "<why>" to do it`);
@@ -94,7 +95,7 @@ export class OpsContext {
     }
     const auditId = await this.audit.start({ command, actor: this.actor, reason: danger.reason, args, plan: plan.detail });
     try {
-      const result = await act();
+      const result = await act(auditId);
       await this.audit.finish(auditId, 'succeeded', result);
       return { executed: true, result, auditId };
     } catch (error) {

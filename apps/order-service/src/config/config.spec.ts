@@ -12,3 +12,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...env, IDEMPOTENCY_TTL_HOURS: '72' }).IDEMPOTENCY_TTL_HOURS).toBe(72);
   });
 });
+
+describe('the saga monitor’s SLAs', () => {
+  it('default to minutes for the payment steps and hours for the shipment, and take tiny values from env (tests)', () => {
+    expect(loadConfig(env)).toMatchObject({ SAGA_SLA_PENDING_MS: 900_000, SAGA_SLA_CONFIRMED_MS: 14_400_000, SAGA_SLA_ESCALATION: 4, SAGA_MONITOR_INTERVAL_MS: 30_000 });
+    expect(loadConfig({ ...env, SAGA_SLA_CONFIRMED_MS: '1500' }).SAGA_SLA_CONFIRMED_MS).toBe(1500);
+  });
+
+  it('refuses an SLA that is not a positive integer, and an escalation that is not above 1', () => {
+    expect(() => loadConfig({ ...env, SAGA_SLA_REVIEW_MS: '0' })).toThrow(/SAGA_SLA_REVIEW_MS/);
+    expect(() => loadConfig({ ...env, SAGA_SLA_ESCALATION: '1' })).toThrow(/SAGA_SLA_ESCALATION/);
+  });
+});

@@ -15,6 +15,14 @@ export const configSchema = serviceConfigBase({ serviceName: 'payment-service', 
   /** How long an unknown outcome is retried before the payment goes to REQUIRES_REVIEW. */
   PAYMENT_OPERATION_DEADLINE_MS: z.coerce.number().int().positive().default(15 * 60_000),
   PAYMENT_RESOLVER_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  // the saga monitor's part here (SPEC §8, ADR 0017)
+  /** How long a payment may stay in REQUIRES_REVIEW before it is reported stuck. */
+  PAYMENT_SLA_REVIEW_MS: z.coerce.number().int().positive().default(60 * 60_000),
+  /** How long an operation may stay UNKNOWN or IN_FLIGHT before it is reported stuck (well before its deadline). */
+  PAYMENT_SLA_UNKNOWN_MS: z.coerce.number().int().positive().default(5 * 60_000),
+  /** CRITICAL is reported at this multiple of the SLA (WARNING at the SLA). */
+  PAYMENT_SLA_ESCALATION: z.coerce.number().gt(1).default(4),
+  PAYMENT_MONITOR_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   ...idempotencyConfig,
 });
 

@@ -5,6 +5,9 @@ import { dlqCommands } from './dlq';
 import { envCommands } from './env';
 import { lagCommands } from './lag';
 import { replayCommands } from './replay';
+import { reviewCommands } from './review';
+import { sagaCommands } from './saga';
+import { stuckCommands } from './stuck';
 
 /** Every command module, in the order `--help` lists them. One file per command family. */
-export const COMMANDS: readonly CommandModule[] = [envCommands, auditCommands, lagCommands, connectorCommands, replayCommands, dlqCommands];
+export const COMMANDS: readonly CommandModule[] = [envCommands, auditCommands, lagCommands, connectorCommands, replayCommands, dlqCommands, sagaCommands, stuckCommands, reviewCommands];

@@ -5,6 +5,8 @@ export const ORDER_SCOPES = {
   write: 'orders:write',
   /** GET /orders/:id, GET /orders/:id/timeline */
   read: 'orders:read',
+  /** GET /sagas/stuck, POST /sagas/:orderId/acknowledge (the saga monitor's operator API) */
+  operateSagas: 'sagas:operate',
 } as const;
 
 export const KNOWN_ORDER_SCOPES: readonly string[] = Object.values(ORDER_SCOPES);

@@ -6,6 +6,7 @@ import { PaymentOperations1763805600002 } from '../../../migrations/176380560000
 import { ApiKeysAndIdempotencyKeys1763805600003 } from '../../../migrations/1763805600003-api-keys-and-idempotency-keys';
 import { PaymentBooksGuards1763805600004 } from '../../../migrations/1763805600004-payment-books-guards';
 import { MessagingTablesV21764600000000 } from '../../../migrations/1764600000000-messaging-tables-v2';
+import { StuckPayments1764600000014 } from '../../../migrations/1764600000014-stuck-payments';
 import type { PaymentServiceConfig } from '../../config/config';
 import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
 
@@ -15,5 +16,5 @@ export const paymentDataSourceOptions = (config: PaymentServiceConfig): DataSour
     applicationName: config.SERVICE_NAME,
     poolSize: config.DATABASE_POOL_SIZE,
     entities: [PaymentRecord, PaymentOperationRecord],
-    migrations: [MessagingTables1763805600000, Payments1763805600001, PaymentOperations1763805600002, ApiKeysAndIdempotencyKeys1763805600003, PaymentBooksGuards1763805600004, MessagingTablesV21764600000000],
+    migrations: [MessagingTables1763805600000, Payments1763805600001, PaymentOperations1763805600002, ApiKeysAndIdempotencyKeys1763805600003, PaymentBooksGuards1763805600004, MessagingTablesV21764600000000, StuckPayments1764600000014],
   });
