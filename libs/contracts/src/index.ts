@@ -9,3 +9,4 @@ export * from './events/order-lifecycle.v1';
 export * from './events/ledger-events.v1';
 export * from './events/notification-events.v1';
 export * from './asyncapi';
+export * from './retention';
