@@ -8,3 +8,4 @@ export * from './inbox/consumed-event';
 export * from './inbox/record-parser';
 export * from './inbox/record-processor';
 export * from './inbox/idempotent-consumer';
+export * from './inbox/inbox-retention';

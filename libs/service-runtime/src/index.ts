@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './api-keys';
 export * from './idempotency';
 export * from './background-loop';
+export * from './inbox-retention/inbox-retention.module';
