@@ -261,3 +261,45 @@ export function kafkaProblems(compose: ComposeFile, topics: readonly string[]): 
   else for (const topic of topics) if (!new RegExp(`(^|[\\s'"])${topic.replace('.', '\\.')}([\\s'";]|$)`).test(commandText(creator[1]))) problems.push(`${creator[0]}: does not create ${topic}`);
   return problems;
 }
+
+/**
+ * ADR 0018: whoever creates a domain topic, it gets `config` (cleanup.policy, retention.ms,
+ * segment.ms). The topics service creates them with it and corrects a topic that exists already
+ * (kafka-configs.sh --alter); the broker's defaults match, for a topic auto-created by a client;
+ * each connector creates the topics it routes to with the same values (topic.creation.default.*).
+ */
+export function topicRetentionProblems(compose: ComposeFile, connectors: ConnectorFile[], config: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const kafka = compose.services['kafka'];
+  if (!kafka) problems.push('service "kafka" is missing');
+  else {
+    const env = environmentOf(kafka);
+    const brokerKeys: Record<string, string> = { 'cleanup.policy': 'KAFKA_LOG_CLEANUP_POLICY', 'retention.ms': 'KAFKA_LOG_RETENTION_MS', 'segment.ms': 'KAFKA_LOG_ROLL_MS' };
+    for (const [key, value] of Object.entries(config)) {
+      const envKey = brokerKeys[key];
+      if (envKey && env[envKey] !== value) problems.push(`kafka: ${envKey} must be ${value} (the domain topics' ${key})`);
+    }
+  }
+  const creator = Object.entries(compose.services).find(([, s]) => commandText(s).includes('kafka-topics.sh'));
+  if (!creator) problems.push('no service creates the topics (kafka-topics.sh --create)');
+  else {
+    const [name, service] = creator;
+    const script = commandText(service);
+    for (const [key, value] of Object.entries(config)) {
+      if (!script.includes(`--config ${key}=${value}`)) problems.push(`${name}: kafka-topics.sh --create must pass --config ${key}=${value}`);
+    }
+    const alter = /kafka-configs\.sh[^\n]*--alter[^\n]*(?:\\\n[^\n]*)*--add-config\s+(\S+)/.exec(script);
+    const added = new Map((alter?.[1] ?? '').split(',').map((kv) => kv.split('=') as [string, string | undefined]));
+    for (const [key, value] of Object.entries(config)) {
+      if (added.get(key) !== value) problems.push(`${name}: kafka-configs.sh --alter --add-config must set ${key}=${value} on a topic that already exists`);
+    }
+  }
+  for (const { file, config: connector } of connectors) {
+    if (typeof connector !== 'object' || connector === null || connector instanceof Error) continue;
+    const c = connector as Record<string, unknown>;
+    for (const [key, value] of Object.entries(config)) {
+      if (c[`topic.creation.default.${key}`] !== value) problems.push(`${path.relative(REPO_ROOT, file)}: topic.creation.default.${key} must be "${value}"`);
+    }
+  }
+  return problems;
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AGGREGATE_TYPES, topicOf } from '@paystate/contracts';
+import { AGGREGATE_TYPES, EVENT_TOPIC_CONFIG, topicOf } from '@paystate/contracts';
+import { DOMAIN_TOPIC_CONFIG, DOMAIN_TOPICS } from '@paystate/stack';
 import {
   appServiceProblems,
   brokenDependencies,
@@ -10,6 +11,7 @@ import {
   missingHostPaths,
   missingServices,
   postgresProblems,
+  topicRetentionProblems,
   unescapedDollars,
   unknownDatabases,
   unpinnedImages,
@@ -171,6 +173,41 @@ describe('docker-compose.yml', () => {
       if (service) service.environment = { ...environmentOf(service), KAFKA_BROKERS: 'localhost:9092' };
     });
     expect(kafkaProblems(hostListener, TOPICS)).toEqual(['payment-service: broker localhost:9092 is the host listener; use the in-network one']);
+  });
+
+  describe('topic retention (ADR 0018)', () => {
+    const connectors = connectorFiles();
+    const commandTextOf = (service: { command?: string | string[] }): string => [service.command ?? []].flat().join(' ');
+
+    it('is the same in the contracts, the native runner, compose, the broker defaults and every connector', () => {
+      expect(DOMAIN_TOPIC_CONFIG).toEqual(EVENT_TOPIC_CONFIG);
+      expect([...DOMAIN_TOPICS].sort()).toEqual([...TOPICS].sort());
+      expect(EVENT_TOPIC_CONFIG['cleanup.policy']).toBe('delete');
+      expect(topicRetentionProblems(compose, connectors, EVENT_TOPIC_CONFIG)).toEqual([]);
+    });
+
+    it('is caught when compose, the broker or a connector says otherwise', () => {
+      const compacted = broken((c) => {
+        const topics = c.services['topics'];
+        if (topics) topics.command = [commandTextOf(topics).replace('--config cleanup.policy=delete', '--config cleanup.policy=compact')];
+      });
+      expect(topicRetentionProblems(compacted, connectors, EVENT_TOPIC_CONFIG)).toEqual(['topics: kafka-topics.sh --create must pass --config cleanup.policy=delete']);
+      const brokerWeek = broken((c) => {
+        const kafka = c.services['kafka'];
+        if (kafka) kafka.environment = { ...environmentOf(kafka), KAFKA_LOG_RETENTION_MS: '604800000' };
+      });
+      expect(topicRetentionProblems(brokerWeek, connectors, EVENT_TOPIC_CONFIG)).toEqual(["kafka: KAFKA_LOG_RETENTION_MS must be 1209600000 (the domain topics' retention.ms)"]);
+      const noAlter = broken((c) => {
+        const topics = c.services['topics'];
+        if (topics) topics.command = [commandTextOf(topics).replace(/kafka-configs\.sh[^]*?done/, 'done')];
+      });
+      expect(topicRetentionProblems(noAlter, connectors, EVENT_TOPIC_CONFIG)).toHaveLength(3);
+      const [first, ...rest] = connectors;
+      const shortConnector = { ...first!, config: { ...(first!.config as object), 'topic.creation.default.retention.ms': '86400000' } };
+      expect(topicRetentionProblems(compose, [shortConnector, ...rest], EVENT_TOPIC_CONFIG)).toEqual([
+        `${path.relative(REPO_ROOT, first!.file)}: topic.creation.default.retention.ms must be "1209600000"`,
+      ]);
+    });
   });
 
   it('builds from a Dockerfile whose SERVICE argument picks the entry point', () => {

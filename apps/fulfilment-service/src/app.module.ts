@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { CarrierFaultInjection } from './application/carrier-faults/carrier-faults';
 import { DispatchShipmentOnPaymentCaptured } from './application/dispatch-shipment/dispatch-on-payment-captured';
 import { FindFulfilment } from './infrastructure/persistence/fulfilment-queries';
@@ -24,6 +24,8 @@ export class FulfilmentServiceModule {
       module: FulfilmentServiceModule,
       imports: [
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: fulfilmentDataSourceOptions(config) }),
+        // prunes the inbox past its retention, raising inbox_horizon (ADR 0018)
+        InboxRetentionModule.forConfig(config),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
         IdempotencyModule.forConfig(config),

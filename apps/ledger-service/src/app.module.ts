@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { OrderJournals } from './application/order-journals';
 import { PostCaptureJournal } from './application/payment-captured/post-capture-journal';
 import { PostRefundReversal } from './application/payment-refunded/post-refund-reversal';
@@ -20,6 +20,8 @@ export class LedgerServiceModule {
       module: LedgerServiceModule,
       imports: [
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: ledgerDataSourceOptions(config) }),
+        // prunes the inbox past its retention, raising inbox_horizon (ADR 0018)
+        InboxRetentionModule.forConfig(config),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
       ],

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { MESSAGE_ID_DOMAIN, RecordCustomerFacts } from './application/customer-facts/record-customer-facts';
 import { DELIVERY_SETTINGS } from './application/delivery/delivery-settings';
 import { NotificationDelivery } from './application/delivery/notification-delivery';
@@ -19,6 +19,8 @@ export class NotificationServiceModule {
       module: NotificationServiceModule,
       imports: [
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: notificationDataSourceOptions(config) }),
+        // prunes the inbox past its retention, raising inbox_horizon (ADR 0018)
+        InboxRetentionModule.forConfig(config),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
       ],

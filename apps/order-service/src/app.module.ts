@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FollowSaga } from './application/follow-saga/follow-saga';
 import { GetOrderQuery } from './application/get-order/get-order';
 import { PlaceOrderUseCase } from './application/place-order/place-order';
@@ -20,6 +20,8 @@ export class OrderServiceModule {
       module: OrderServiceModule,
       imports: [
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: orderDataSourceOptions(config) }),
+        // prunes the inbox past its retention, raising inbox_horizon (ADR 0018)
+        InboxRetentionModule.forConfig(config),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
         IdempotencyModule.forConfig(config),

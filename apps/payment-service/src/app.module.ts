@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, IdempotencyModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FindPaymentsQuery } from './infrastructure/persistence/payment-queries';
 import { PAYMENT_MONITOR_SETTINGS, PaymentMonitor } from './application/monitor/payment-monitor';
 import { PaymentOperations } from './application/operations/payment-operations';
@@ -28,6 +28,8 @@ export class PaymentServiceModule {
       module: PaymentServiceModule,
       imports: [
         ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: paymentDataSourceOptions(config) }),
+        // prunes the inbox past its retention, raising inbox_horizon (ADR 0018)
+        InboxRetentionModule.forConfig(config),
         // every route but /health, /metrics and the signed webhook needs a bearer API key
         ApiKeysModule,
         IdempotencyModule.forConfig(config),

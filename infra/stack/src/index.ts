@@ -14,7 +14,7 @@ export * from './nemesis';
 export type { StackInfo, ServiceInfo, StackState } from './state';
 export { SERVICES, findService, serviceEnv, serviceDatabaseUrl, servicePort } from './services';
 export type { ServiceDefinition, ServiceEnvContext } from './services';
-export { DOMAIN_TOPICS } from './kafka';
+export { DOMAIN_TOPICS, DOMAIN_TOPIC_CONFIG, ensureTopics, describeTopicConfigs } from './kafka';
 export { connectorStatus } from './connect';
 export type { ConnectorStatus } from './connect';
 export { PROFILES, StackError, infraPorts, resolveProfile, smtpSinkPorts } from './profile';

@@ -2,7 +2,7 @@
 // the Maven-resolved jars, plus idempotent creation of the domain topics.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { Logger, secs } from './logging';
 import { HOST, InfraPorts, StackError, StackPaths, logFileOf, topicPartitions } from './profile';
 import { capture, isAlive, runLogged, spawnLogged, waitFor, which } from './processes';
@@ -19,6 +19,19 @@ export const DOMAIN_TOPICS = [
   'notification.events',
   'deadletter.events',
 ] as const;
+
+/**
+ * Topic-level configs of every domain topic (ADR 0018): deleted by age, never compacted (compaction
+ * keyed by order id would keep only each order's last event), kept 14 days, in one-day segments so a
+ * topic never serves records much older than that. The same values as @paystate/contracts'
+ * EVENT_TOPIC_CONFIG (this runner imports no workspace library; infra/compose/compose.spec.ts checks
+ * the two, docker-compose.yml and the connector files agree).
+ */
+export const DOMAIN_TOPIC_CONFIG: Readonly<Record<'cleanup.policy' | 'retention.ms' | 'segment.ms', string>> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': String(14 * 24 * 60 * 60 * 1000),
+  'segment.ms': String(24 * 60 * 60 * 1000),
+};
 
 /** kafka-run-class.sh's KAFKA_JVM_PERFORMANCE_OPTS (3.9), minus JMX. */
 export const JVM_PERF_OPTS = [
@@ -63,6 +76,10 @@ export function kafkaServerProperties(opts: { ports: InfraPorts; dataDir: string
     'transaction.state.log.replication.factor': 1,
     'transaction.state.log.min.isr': 1,
     'auto.create.topics.enable': true,
+    // A topic created by anyone else gets the domain topics' retention too (ADR 0018).
+    'log.cleanup.policy': DOMAIN_TOPIC_CONFIG['cleanup.policy'],
+    'log.retention.ms': DOMAIN_TOPIC_CONFIG['retention.ms'],
+    'log.roll.ms': DOMAIN_TOPIC_CONFIG['segment.ms'],
     // Dev/test speed: no 3 s wait before the first rebalance of a new consumer group.
     'group.initial.rebalance.delay.ms': 0,
     'offsets.topic.num.partitions': 1,
@@ -150,23 +167,54 @@ export async function waitKafkaReady(brokers: string[], pid: number, match: stri
   );
 }
 
-/** Creates the missing topics; existing topics are left as they are (never altered or recreated). */
-export async function ensureTopics(brokers: string[], topics: readonly string[], partitions: number): Promise<string[]> {
+/**
+ * Creates the missing topics with `config`, and brings an existing topic whose configs differ (made
+ * by an older runner, auto-created, or by Connect) to them; partitions are never changed and no
+ * topic is recreated. Returns the topics created and those whose configs were corrected.
+ */
+export async function ensureTopics(
+  brokers: string[],
+  topics: readonly string[],
+  partitions: number,
+  config: Readonly<Record<string, string>> = DOMAIN_TOPIC_CONFIG,
+): Promise<string[]> {
   const admin = adminClient(brokers, logLevel.ERROR);
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
+    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries })),
       });
     }
-    return missing;
+    const present = topics.filter((t) => existing.has(t));
+    const drifted = present.length === 0 ? [] : topicsWithOtherConfig(await describeTopicConfigs(admin, present), config);
+    if (drifted.length > 0) {
+      // alterConfigs replaces the topic's dynamic configs: these are the only ones a domain topic has.
+      await admin.alterConfigs({ validateOnly: false, resources: drifted.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configEntries })) });
+    }
+    return [...missing, ...drifted.map((t) => `${t} (configs corrected)`)];
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Each topic's current values of every config (topic → name → value). */
+export async function describeTopicConfigs(admin: ReturnType<Kafka['admin']>, topics: readonly string[]): Promise<Map<string, Record<string, string>>> {
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+  const result = new Map<string, Record<string, string>>();
+  for (const resource of described.resources) {
+    result.set(resource.resourceName, Object.fromEntries(resource.configEntries.map((e) => [e.configName, e.configValue])));
+  }
+  return result;
+}
+
+/** The topics (in `described`) on which some key of `wanted` has another value. */
+export function topicsWithOtherConfig(described: ReadonlyMap<string, Readonly<Record<string, string>>>, wanted: Readonly<Record<string, string>>): string[] {
+  return [...described.entries()].filter(([, actual]) => Object.entries(wanted).some(([k, v]) => actual[k] !== v)).map(([topic]) => topic);
 }
 
 /** Formats the log dir on first use, starts the broker, records it in state.json and creates the domain topics. */

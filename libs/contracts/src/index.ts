@@ -11,3 +11,4 @@ export * from './events/notification-events.v1';
 export * from './events/stuck-events.v1';
 export * from './asyncapi';
 export * from './saga-stages';
+export * from './retention';

@@ -11,3 +11,4 @@ export * from './inbox/record-processor';
 export * from './inbox/idempotent-consumer';
 export * from './inbox/dead-letter-store';
 export * from './inbox/dead-letter-redrive';
+export * from './inbox/inbox-retention';

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { commaSeparated, idempotencyConfig, parseFailpointsConfig, parseServiceConfig, serviceConfigBase } from './config';
 import { IDEMPOTENCY_OPTIONS } from './idempotency/idempotency.store';
 import { IdempotencyModule } from './idempotency/idempotency.module';
+import { INBOX_RETENTION_OPTIONS, InboxPruner, InboxRetentionModule } from './inbox-retention/inbox-retention.module';
+import { EVENT_TOPIC_RETENTION_MS, MIN_INBOX_RETENTION_MS } from '@paystate/contracts';
 
 const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', KAFKA_BROKERS: 'a:9092,b:9092' };
 
@@ -18,7 +20,21 @@ describe('serviceConfigBase', () => {
       KAFKA_GROUP_ID: 'example-service',
       KAFKA_PARTITIONS_CONCURRENTLY: 3,
       LOG_LEVEL: 'info',
+      INBOX_RETENTION_MS: 16 * 24 * 3600 * 1000,
+      INBOX_PRUNE_INTERVAL_SECONDS: 300,
+      INBOX_PRUNE_BATCH_SIZE: 500,
     });
+  });
+
+  it('refuses an inbox retention shorter than the topics can replay (retention.ms + margin, ADR 0018)', () => {
+    const schema = serviceConfigBase({ serviceName: 'example-service', port: 3999 });
+    const topicRetention = String(EVENT_TOPIC_RETENTION_MS);
+    expect(() => parseServiceConfig(schema, 'example-service', { ...env, INBOX_RETENTION_MS: topicRetention })).toThrow(
+      /^example-service configuration is invalid:\n {2}INBOX_RETENTION_MS: must be at least 1382400000 \(16 days: the topics' retention\.ms 1209600000 plus the replay margin 172800000, ADR 0018\)$/,
+    );
+    expect(parseServiceConfig(schema, 'example-service', { ...env, INBOX_RETENTION_MS: String(MIN_INBOX_RETENTION_MS + 1) }).INBOX_RETENTION_MS).toBe(MIN_INBOX_RETENTION_MS + 1);
+    expect(() => parseServiceConfig(schema, 'example-service', { ...env, INBOX_PRUNE_BATCH_SIZE: '0' })).toThrow(/INBOX_PRUNE_BATCH_SIZE/);
+    expect(parseServiceConfig(schema, 'example-service', { ...env, INBOX_PRUNE_INTERVAL_SECONDS: '0' }).INBOX_PRUNE_INTERVAL_SECONDS).toBe(0);
   });
 
   it('is extended with the keys of a service (inherited ones stay in its shape)', () => {
@@ -63,5 +79,19 @@ describe('parseFailpointsConfig', () => {
     expect(() => parseFailpointsConfig('order-service', { PAYSTATE_FAILPOINTS: 'order.place.after-comit=kill' })).toThrow(
       /^order-service configuration is invalid:\n {2}PAYSTATE_FAILPOINTS: order\.place\.after-comit: no such failpoint/,
     );
+  });
+});
+
+describe('InboxRetentionModule.forConfig', () => {
+  const schema = serviceConfigBase({ serviceName: 'example-service', port: 3999 });
+
+  it('runs the pruner with the INBOX_* keys', () => {
+    const module = InboxRetentionModule.forConfig(parseServiceConfig(schema, 'example-service', { ...env, INBOX_PRUNE_BATCH_SIZE: '50' }));
+    expect(module.providers).toContainEqual({ provide: INBOX_RETENTION_OPTIONS, useValue: { retentionMs: MIN_INBOX_RETENTION_MS, intervalSeconds: 300, batchSize: 50 } });
+    expect(module.providers).toContain(InboxPruner);
+  });
+
+  it('runs none when INBOX_PRUNE_INTERVAL_SECONDS is 0', () => {
+    expect(InboxRetentionModule.forConfig(parseServiceConfig(schema, 'example-service', { ...env, INBOX_PRUNE_INTERVAL_SECONDS: '0' })).providers).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 // The configuration every paystate service reads, as a zod schema each app extends with its own
 // keys, and the one parser that turns a bad environment into a clear multi-line error. This file
-// imports zod and the framework-free failpoints parser only: tooling (the compose checks, the canvas spec) loads each app's config through
+// imports zod, the framework-free failpoints parser and the contracts' retention constants only: tooling (the compose checks, the canvas spec) loads each app's config through
 // `@paystate/service-runtime/config` to read its keys, without loading Nest.
 import { z } from 'zod';
+import { EVENT_TOPIC_RETENTION_MS, INBOX_REPLAY_MARGIN_MS, MIN_INBOX_RETENTION_MS } from '@paystate/contracts';
 import { FailpointPlan, failpointsSetting } from '@paystate/failpoints';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -39,8 +40,33 @@ export function serviceConfigBase({ serviceName, port }: ServiceConfigDefaults) 
     /** How often the dead-letter redrive worker looks for letters `ops dlq redrive` asked for (ADR 0016); 0 runs none. */
     DLQ_REDRIVE_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    ...inboxRetentionConfig,
   });
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Inbox retention (ADR 0018): how long the inbox remembers a handled event, never less than a
+ * topic can serve it back (its retention plus the replay margin), or a replay would apply it twice.
+ */
+export const inboxRetentionConfig = {
+  /** Inbox rows older than this are pruned; at least topic retention + margin (16 days). */
+  INBOX_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(
+      MIN_INBOX_RETENTION_MS,
+      `must be at least ${MIN_INBOX_RETENTION_MS} (${MIN_INBOX_RETENTION_MS / DAY_MS} days: the topics' retention.ms ${EVENT_TOPIC_RETENTION_MS} plus the replay margin ${INBOX_REPLAY_MARGIN_MS}, ADR 0018)`,
+    )
+    .default(MIN_INBOX_RETENTION_MS),
+  /** How often the inbox is pruned; 0 turns pruning off (the inbox then keeps every row). */
+  INBOX_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Inbox rows deleted per transaction (small: no batch holds its locks for long). */
+  INBOX_PRUNE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+};
+
+export type InboxRetentionConfig = z.output<z.ZodObject<typeof inboxRetentionConfig>>;
 
 /** The keys of a service with `@Idempotent()` routes: spread into its `.extend({ … })`. */
 export const idempotencyConfig = {

@@ -9,3 +9,4 @@ export * from './api-keys';
 export * from './idempotency';
 export * from './background-loop';
 export * from './stuck';
+export * from './inbox-retention/inbox-retention.module';
