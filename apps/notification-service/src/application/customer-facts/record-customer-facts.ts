@@ -40,8 +40,13 @@ export class RecordCustomerFacts {
     }
     const request = notificationFor(fact);
     const notification = addressNotification(request, request.recipient ?? (await this.store.recipientOf(ctx.manager, request.orderId)));
-    const id = randomUUID();
-    const inserted = await this.store.insert(ctx.manager, { ...notification, id, messageId: messageIdFor(id, this.messageIdDomain), traceparent: event.traceparent }, cause, ctx.now);
+    // After a restore (ADR 0019) the email for this fact may already have gone out: it is created
+    // again as the notification it was (same id and Message-ID); delivery then finds the receipt
+    // and marks it SENT without mailing it.
+    const receipt = await this.store.sentReceiptForFact(ctx.manager, { orderId: request.orderId, kind: request.kind, sourceEventId: request.sourceEventId });
+    const id = receipt?.notificationId ?? randomUUID();
+    const messageId = receipt?.messageId ?? messageIdFor(id, this.messageIdDomain);
+    const inserted = await this.store.insert(ctx.manager, { ...notification, id, messageId, traceparent: event.traceparent }, cause, ctx.now);
     const log = { orderId: request.orderId, kind: request.kind, eventId: event.id };
     if (!inserted) {
       this.logger.warn(log, 'this fact was already notified (same fact, another event id): no second email');
