@@ -62,21 +62,22 @@ async function runRecovery(ctx: OpsContext, svc: ServiceSettings, backup: Backup
   const since = new Date(backup.takenAt.getTime() - marginMs);
   const group = svc.group!;
   const row: RecoveryRow = await store.open({ service: svc.name, file: backup.file, digest: backup.digest, takenAt: backup.takenAt });
-  const times: Record<string, number | 'done before'> = {};
+  const times: Record<string, { seconds: number; run: 'this run' | 'an earlier run' }> = {};
   const step = async <T>(name: Step, work: () => Promise<T>): Promise<T> => {
     const prior = row.steps[name];
     if (prior) {
-      times[name] = 'done before';
+      times[name] = { seconds: prior.seconds ?? 0, run: 'an earlier run' };
       ctx.out.info(`${name}: done in an earlier run (${prior.at})`);
       return prior.result as T;
     }
     const t = Date.now();
     ctx.out.info(`${name} ...`);
     const result = await work();
-    await store.stepDone(row.id, name, result);
-    row.steps[name] = { at: new Date().toISOString(), result };
-    times[name] = (Date.now() - t) / 1000;
-    ctx.out.info(`${name}: done in ${times[name]} s`);
+    const took = (Date.now() - t) / 1000;
+    await store.stepDone(row.id, name, took, result);
+    row.steps[name] = { at: new Date().toISOString(), seconds: took, result };
+    times[name] = { seconds: took, run: 'this run' };
+    ctx.out.info(`${name}: done in ${took} s`);
     return result;
   };
   const log = (m: string): void => ctx.out.info(`  ${m}`);
@@ -137,7 +138,7 @@ async function runRecovery(ctx: OpsContext, svc: ServiceSettings, backup: Backup
     const status = await ctx.connect.status(facts.connector);
     const slot = await slotOf(ctx, facts.slot);
     checks.push({ name: `${facts.connector} streams`, ok: status?.tasks[0]?.state === 'RUNNING' && slot?.active === true, detail: `task ${status?.tasks[0]?.state ?? 'none'}, slot ${slot ? (slot.active ? 'active' : 'inactive') : 'missing'}` });
-    const caught = await slotCaughtUp(ctx, facts).then(
+    const caught = await slotCaughtUp(ctx, svc, facts).then(
       (r) => ({ name: `slot ${facts.slot} caught up`, ok: true, detail: `confirmed-flush lag ${r.lagBytes} bytes` }),
       (error: unknown) => ({ name: `slot ${facts.slot} caught up`, ok: false, detail: (error as Error).message }),
     );
@@ -153,7 +154,7 @@ async function runRecovery(ctx: OpsContext, svc: ServiceSettings, backup: Backup
     service: svc.name,
     backup: { file: backup.file, sha256: backup.digest, takenAt: backup.takenAt.toISOString(), timeFrom: backup.timeSource },
     replayFrom: since.toISOString(),
-    steps: RECOVERY_STEPS.map((s) => ({ step: s, seconds: times[s] ?? null })),
+    steps: RECOVERY_STEPS.map((s) => ({ step: s, seconds: times[s]?.seconds ?? null, run: times[s]?.run ?? null })),
     positions: reset.positions,
     preStartRepair: repaired,
     records: { replayed: converged.replayed, processed, deadLettered: after.deadLetters - restored.deadLetters, notAppliedAgain: Math.max(0, converged.replayed - processed - (after.deadLetters - restored.deadLetters)) },
@@ -164,10 +165,10 @@ async function runRecovery(ctx: OpsContext, svc: ServiceSettings, backup: Backup
 }
 
 function render(r: Record<string, unknown>): string {
-  const report = r as { service: string; backup: { file: string; takenAt: string }; steps: { step: string; seconds: number | string | null }[]; records: Record<string, number>; checks: Check[] };
+  const report = r as { service: string; backup: { file: string; takenAt: string }; steps: { step: string; seconds: unknown; run: string | null }[]; records: Record<string, number>; checks: Check[] };
   return [
     `${report.service} recovered from ${report.backup.file} (taken ${report.backup.takenAt})`,
-    table(['step', 'seconds'], report.steps.map((s) => [s.step, s.seconds === null ? '-' : String(s.seconds)])),
+    table(['step', 'seconds', 'done in'], report.steps.map((s) => [s.step, typeof s.seconds === 'number' ? s.seconds.toFixed(1) : typeof s.seconds === 'string' ? s.seconds : '-', s.run ?? '-'])),
     `records replayed ${report.records['replayed']}: processed ${report.records['processed']}, dead-lettered ${report.records['deadLettered']}, not applied again (deduplicated or ignored) ${report.records['notAppliedAgain']}`,
     table(['check', 'ok', 'detail'], report.checks.map((c) => [c.name, c.ok ? 'yes' : 'NO', c.detail])),
   ].join('\n');

@@ -119,9 +119,15 @@ export async function resyncCdc(ctx: OpsContext, svc: ServiceSettings, log: (ste
   return { slotDropped, publication, offsetsDeleted, snapshotMode: facts.snapshotMode };
 }
 
-/** Whether the connector streams and its slot has confirmed everything written up to `lsn` (default: now). */
-export async function slotCaughtUp(ctx: OpsContext, facts: ConnectorFacts, timeoutMs = 90_000): Promise<{ active: boolean; lagBytes: number }> {
-  const target = await ctx.withSuperuser('postgres', async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
+/**
+ * Whether the connector streams and its slot has confirmed everything the service's database wrote
+ * so far. A quiet database does not move its slot (the cluster's WAL position is no target), so ops
+ * writes a transactional logical message into the service's database (pg_logical_emit_message: no
+ * table, no event) and waits until the slot confirmed past it: WAL is ordered, so everything written
+ * before it has been streamed.
+ */
+export async function slotCaughtUp(ctx: OpsContext, svc: ServiceSettings, facts: ConnectorFacts, timeoutMs = 90_000): Promise<{ active: boolean; lagBytes: number }> {
+  const target = await ctx.withSuperuser(svc.database, async (c) => (await c.query<{ lsn: string }>(`SELECT pg_logical_emit_message(true, 'paystate-ops', 'recover: slot check')::text AS lsn`)).rows[0]!.lsn);
   return until(`slot ${facts.slot} to confirm WAL up to ${target}`, async () => {
     const row = await ctx.withSuperuser('postgres', async (c) =>
       (await c.query<{ active: boolean; lag: string }>('SELECT active, pg_wal_lsn_diff($2::pg_lsn, confirmed_flush_lsn)::text AS lag FROM pg_replication_slots WHERE slot_name = $1', [facts.slot, target])).rows[0],

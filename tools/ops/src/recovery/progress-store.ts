@@ -14,7 +14,7 @@ export interface RecoveryRow {
   backup_digest: string;
   taken_at: Date;
   status: 'running' | 'done';
-  steps: Record<string, { at: string; result: unknown }>;
+  steps: Record<string, { at: string; seconds?: number; result: unknown }>;
   report: unknown;
   started_at: Date;
   finished_at: Date | null;
@@ -75,8 +75,10 @@ export class RecoveryStore {
     return withClient(this.url(), async (c) => (await c.query<RecoveryRow>('SELECT * FROM ops_recovery WHERE id = $1', [RecoveryStore.idOf(service, digest)])).rows[0]);
   }
 
-  async stepDone(id: string, step: string, result: unknown): Promise<void> {
-    await withClient(this.url(), (c) => c.query(`UPDATE ops_recovery SET steps = steps || jsonb_build_object($2::text, jsonb_build_object('at', now(), 'result', $3::jsonb)) WHERE id = $1`, [id, step, JSON.stringify(result ?? null)]));
+  async stepDone(id: string, step: string, seconds: number, result: unknown): Promise<void> {
+    await withClient(this.url(), (c) =>
+      c.query(`UPDATE ops_recovery SET steps = steps || jsonb_build_object($2::text, jsonb_build_object('at', now(), 'seconds', $3::numeric, 'result', $4::jsonb)) WHERE id = $1`, [id, step, seconds, JSON.stringify(result ?? null)]),
+    );
   }
 
   async finish(id: string, report: unknown): Promise<void> {
