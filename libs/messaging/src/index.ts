@@ -1,4 +1,5 @@
 // The framework-free core. The NestJS adapter is a separate entry point: @paystate/messaging/nest.
+export * from './derived-id';
 export * from './headers';
 export * from './logger';
 export * from './metrics';

@@ -21,7 +21,11 @@ export interface ConsumedEvent<T = unknown> {
 export interface EmitOptions {
   /** Defaults to the consumed event's correlation id (the order id for saga events). */
   aggregateId?: string;
-  /** A deterministic id, when the same fact must never be emitted under two ids. */
+  /**
+   * The event's id. Defaults to one derived from the handler, the consumed event's id and the emit's
+   * position in the handler call (replay-safe); pass one when the fact has an id of its own (the
+   * ledger's journal id) so that the same fact is never emitted under two ids.
+   */
   id?: string;
 }
 
@@ -31,7 +35,14 @@ export interface HandlerContext {
   readonly event: ConsumedEvent;
   /** The time of this attempt, so handlers never read the clock themselves. */
   readonly now: Date;
-  emit<C extends EventContract>(contract: C, payload: PayloadOf<C>, options?: EmitOptions): void;
+  /** Queues the event for the outbox of this transaction; returns its id (derived unless `options.id`). */
+  emit<C extends EventContract>(contract: C, payload: PayloadOf<C>, options?: EmitOptions): string;
+  /**
+   * The replay-safe id of a row this handler creates for this event: a UUIDv5 of (handler name,
+   * consumed event id, purpose). One purpose per kind of row the handler creates (`'payment'`,
+   * `'notification'`…); the same event handled again gets the same id.
+   */
+  deriveId(purpose: string): string;
   /** Runs after the transaction committed (never if it rolls back), e.g. to wake a worker for the work it created. */
   afterCommit(callback: () => void): void;
 }

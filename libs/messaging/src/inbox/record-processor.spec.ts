@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { OrderPlacedV1, PaymentAuthorisedV1 } from '@paystate/contracts';
+import { deadLetterId, derivedId, emittedEventId } from '../derived-id';
 import { ConsumerMetrics } from '../metrics';
 import { ConsumedEvent, HandlerContext, PoisonMessageError, defineHandler } from './consumed-event';
 import type { RawRecord } from './record-parser';
@@ -312,5 +313,105 @@ describe('RecordProcessor', () => {
 
       expect(db.transactions).toHaveLength(0);
     });
+  });
+});
+
+describe('replay-safe ids (README, "Replay-safe ids")', () => {
+  const OTHER_EVENT_ID = '6a1d4b5f-2e3c-4d4e-8f90-8b7c6d5e4f30';
+  /** A handler that emits two events and creates one row with a derived id, as the apps' handlers do. */
+  const emitting = () =>
+    aSubject((_call, event, ctx) => {
+      const orderId = (event.payload as { orderId: string }).orderId;
+      ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId });
+      ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId });
+      void ctx.manager.query('INSERT INTO row_with_id (id) VALUES ($1)', [ctx.deriveId('row')]);
+    });
+  /** The ids of the events the committed transactions wrote to the outbox, in order (10 columns a row, the id first). */
+  const emittedIds = (db: RecordingTransactions): unknown[] => db.committed('INSERT INTO outbox').flatMap((s) => s.params.filter((_p, i) => i % 10 === 0));
+  const rowIds = (db: RecordingTransactions): unknown[] => db.committed('INSERT INTO row_with_id').map((s) => s.params[0]);
+  const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('given the same record processed twice against fresh state (a replay after the inbox forgot it), then it emits the same event ids and creates the same row ids', async () => {
+    const first = emitting();
+    const second = emitting();
+
+    expect(await first.processor.processRecord(aRecord(), running)).toBe('processed');
+    expect(await second.processor.processRecord(aRecord({ offset: '4711' }), running)).toBe('processed');
+
+    const ids = emittedIds(first.db);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(id).toMatch(UUID_V5);
+    expect(ids[0]).not.toBe(ids[1]); // two emits of one call: two positions, two ids
+    expect(emittedIds(second.db)).toEqual(ids);
+    expect(rowIds(first.db)).toHaveLength(1);
+    expect(rowIds(second.db)).toEqual(rowIds(first.db));
+  });
+
+  it('gives the same ids whether the record was applied in a group or on its own, and after retries', async () => {
+    const alone = emitting();
+    const grouped = emitting();
+    const retried = aSubject((call, event, ctx) => {
+      const orderId = (event.payload as { orderId: string }).orderId;
+      ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId });
+      ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId });
+      void ctx.manager.query('INSERT INTO row_with_id (id) VALUES ($1)', [ctx.deriveId('row')]);
+      if (call <= 2) throw serializationFailure();
+    });
+
+    await alone.processor.processRecord(aRecord(), running);
+    expect(await grouped.processor.processGroup([aRecord({ offset: '6' }, { id: OTHER_EVENT_ID }), aRecord()])).toBe(true);
+    expect(await retried.processor.processRecord(aRecord(), running)).toBe('processed');
+
+    expect(emittedIds(grouped.db).slice(2)).toEqual(emittedIds(alone.db));
+    expect(emittedIds(retried.db)).toEqual(emittedIds(alone.db));
+    expect(rowIds(retried.db)).toEqual(rowIds(alone.db));
+  });
+
+  it('gives different events different ids, and keeps an id the handler chose itself', async () => {
+    const subject = aSubject((_call, event, ctx) => {
+      const orderId = (event.payload as { orderId: string }).orderId;
+      ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId });
+      if (event.id === OTHER_EVENT_ID) ctx.emit(PaymentAuthorisedV1, { ...PaymentAuthorisedV1.example, orderId }, { id: '7b2e5c60-3f4d-4e5f-9a01-9c8d7e6f5a41' });
+    });
+
+    await subject.processor.processRecord(aRecord(), running);
+    await subject.processor.processRecord(aRecord({ offset: '8' }, { id: OTHER_EVENT_ID }), running);
+
+    const [a, b, chosen] = emittedIds(subject.db);
+    expect(a).not.toBe(b);
+    expect(chosen).toBe('7b2e5c60-3f4d-4e5f-9a01-9c8d7e6f5a41');
+  });
+
+  it('given the same failing record dead-lettered twice against fresh state, then the dead letter and its DeadLetter event have the same id; another event gets another', async () => {
+    const poison = () =>
+      aSubject(() => {
+        throw new PoisonMessageError('breaks an invariant');
+      });
+    const first = poison();
+    const second = poison();
+
+    await first.processor.processRecord(aRecord(), running);
+    await second.processor.processRecord(aRecord({ offset: '99' }), running);
+    await second.processor.processRecord(aRecord({ offset: '100' }, { id: OTHER_EVENT_ID }), running);
+
+    const letterIds = (db: RecordingTransactions) => db.committed('INSERT INTO dead_letter').map((s) => s.params[0]);
+    const [firstLetter] = letterIds(first.db);
+    expect(firstLetter).toMatch(UUID_V5);
+    expect(letterIds(second.db)).toEqual([firstLetter, expect.not.stringMatching(firstLetter as string)]);
+    // the DeadLetter event is emitted under the dead letter's id
+    expect(emittedIds(first.db)).toEqual([firstLetter]);
+    expect(emittedIds(second.db)[0]).toBe(firstLetter);
+  });
+
+  it('derives ids from every part of the cause, unambiguously', () => {
+    const base = derivedId('row', 'spec.OrderPlaced', EVENT_ID, 'payment');
+    expect(derivedId('row', 'spec.OrderPlaced', EVENT_ID, 'payment')).toBe(base);
+    expect(derivedId('row', 'spec.OrderPlaced', EVENT_ID, 'refund')).not.toBe(base);
+    expect(derivedId('row', 'other.OrderPlaced', EVENT_ID, 'payment')).not.toBe(base);
+    expect(derivedId('row', 'spec.OrderPlaced', OTHER_EVENT_ID, 'payment')).not.toBe(base);
+    expect(derivedId('a:b', 'c')).not.toBe(derivedId('a', 'b:c'));
+    expect(deadLetterId('spec', 'spec.OrderPlaced', EVENT_ID)).not.toBe(deadLetterId('other', 'spec.OrderPlaced', EVENT_ID));
+    expect(emittedEventId('spec.OrderPlaced', EVENT_ID, 0)).not.toBe(emittedEventId('spec.OrderPlaced', EVENT_ID, 1));
+    expect(() => derivedId()).toThrow('at least one part');
   });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { backOff } from 'exponential-backoff';
 import type { EntityManager } from 'typeorm';
 import { isTransientDatabaseError } from '@paystate/persistence';
@@ -7,6 +6,7 @@ import type { MessagingLogger } from '../logger';
 import { ConsumeOutcome, ConsumerMetrics } from '../metrics';
 import { appendToOutbox } from '../outbox/outbox';
 import { ConsumedEvent, EventHandlerDefinition, PoisonMessageError } from './consumed-event';
+import { deadLetterId } from '../derived-id';
 import { TransactionalHandlerContext, describeError, runAfterCommit } from './handler-context';
 import { DeadLetterError, claimInbox, writeDeadLetter } from './inbox-store';
 import { HandlerTable, ParsedRecord, RawRecord } from './record-parser';
@@ -210,7 +210,7 @@ export class RecordProcessor {
   private async applyWith(manager: EntityManager, handler: EventHandlerDefinition, event: ConsumedEvent, afterCommit: (() => void)[]): Promise<ConsumeOutcome> {
     const fresh = await claimInbox(manager, handler.name, event.id, event, 'processed');
     if (!fresh) return 'duplicate';
-    const ctx = new TransactionalHandlerContext(manager, event, this.clock());
+    const ctx = new TransactionalHandlerContext(manager, event, this.clock(), handler.name);
     await handler.handle(event, ctx);
     await appendToOutbox(manager, ctx.pending);
     afterCommit.push(...ctx.committed);
@@ -229,7 +229,7 @@ export class RecordProcessor {
           dataSource.transaction(async (manager): Promise<ConsumeOutcome> => {
             const fresh = await claimInbox(manager, handlerName, eventId, record, 'dead-lettered');
             if (!fresh) return 'duplicate';
-            await writeDeadLetter(manager, { id: randomUUID(), groupId, handlerName, eventId, record, error, attempts, at: this.clock() });
+            await writeDeadLetter(manager, { id: deadLetterId(groupId, handlerName, eventId), groupId, handlerName, eventId, record, error, attempts, at: this.clock() });
             return 'dead-lettered';
           }),
         {
