@@ -62,6 +62,9 @@ export default tseslint.config(
       // faults fire at the I/O seams only (libs/, apps/*/src/infrastructure/), and nothing but the
       // failpoint lib reaches past its entry to a build file; the rule knows the seams itself
       'paystate/failpoint-at-seams': 'error',
+      // ids derive from their cause in apps/*/src/{application,domain} (ADR 0014); the rule knows that
+      // scope itself (processor-sim and unit specs are outside it)
+      'paystate/no-random-ids-in-handlers': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
         {

@@ -34,6 +34,7 @@ function severities(files: readonly string[]): Record<string, Record<string, Sev
         out[file] = {
           consumer: level(rules['paystate/consumer-controller-only-on-event']),
           failpoint: level(rules['paystate/failpoint-at-seams']),
+          randomIds: level(rules['paystate/no-random-ids-in-handlers']),
         };
       }
       process.stdout.write(JSON.stringify(out));
@@ -49,6 +50,10 @@ describe('eslint.config.mjs wires the paystate rules', () => {
 
   it('checks failpoint calls in every TypeScript file (the rule itself knows the seams)', () => {
     for (const file of FILES) expect({ file, level: config[file]?.failpoint }).toEqual({ file, level: 'error' });
+  });
+
+  it('checks random ids in every TypeScript file (the rule itself knows application/ and domain/)', () => {
+    for (const file of FILES) expect({ file, level: config[file]?.randomIds }).toEqual({ file, level: 'error' });
   });
 
   it('checks consumer controllers, and @OnEvent anywhere in an app’s sources, but not in specs or libs', () => {

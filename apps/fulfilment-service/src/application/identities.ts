@@ -1,21 +1,14 @@
-import { createHash } from 'node:crypto';
+import { nameBasedId } from '@paystate/messaging';
 
 /**
- * Deterministic ids (RFC 4122 version 5, name-based): an order has one reservation and one shipment,
- * so their ids derive from the order id, and a replayed or retried handler produces the same ones.
+ * Deterministic ids (ADR 0014): an order has one reservation and one shipment, so their ids derive
+ * from the order id, and a replayed or retried handler produces the same ones. The name-based UUID
+ * is the messaging library's (one helper for the workspace); fulfilment keeps its own namespace so
+ * that the ids of existing reservations and shipments stay what they were.
  */
-const NAMESPACE = Buffer.from('6b0f3c1e4d2a4b8f9e7a5c3d1b0f2e4a', 'hex');
+const FULFILMENT_NAMESPACE = '6b0f3c1e-4d2a-4b8f-9e7a-5c3d1b0f2e4a';
 
-function nameBasedUuid(name: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(name, 'utf8').digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export const reservationIdFor = (orderId: string): string => nameBasedUuid(`reservation:${orderId}`);
-export const shipmentIdFor = (orderId: string): string => nameBasedUuid(`shipment:${orderId}`);
+export const reservationIdFor = (orderId: string): string => nameBasedId(`reservation:${orderId}`, FULFILMENT_NAMESPACE);
+export const shipmentIdFor = (orderId: string): string => nameBasedId(`shipment:${orderId}`, FULFILMENT_NAMESPACE);
 /** The carrier's tracking number: its prefix and the first 12 hex digits of the shipment id. */
 export const trackingNumberFor = (shipmentId: string): string => `PS${shipmentId.replace(/-/g, '').slice(0, 12).toUpperCase()}`;

@@ -10,9 +10,9 @@ import { OrderJournals } from './order-journals';
  * ledger refuses can never apply: it goes to the dead-letter topic instead of being retried.
  */
 export async function recordConsumedFact(journals: OrderJournals, event: ConsumedEvent, ctx: HandlerContext, fact: LedgerFact): Promise<void> {
-  const result = await journals.record(ctx.manager, fact, { eventId: event.id, now: ctx.now }, (payload, journal) =>
-    ctx.emit(LedgerEntryPostedV1, payload, { id: journal.id, aggregateId: journal.orderId }),
-  );
+  const result = await journals.record(ctx.manager, fact, { eventId: event.id, now: ctx.now }, (payload, journal) => {
+    ctx.emit(LedgerEntryPostedV1, payload, { id: journal.id, aggregateId: journal.orderId });
+  });
   if (result.outcome === 'rejected') throw new PoisonMessageError(`${event.type} ${event.id} refused by the ledger (${result.reason}): ${result.detail}`);
 }
 

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { LedgerEntryPostedV1 } from '@paystate/contracts';
+import { derivedId } from '@paystate/messaging';
 import type { Journal, Rejection } from '../domain/journal';
 import { LedgerFact, OrderLedger, decide, evolve, journalKeyOf, orderLedgerFrom } from '../domain/order-ledger';
 import { FactOutcome, LedgerStore } from '../infrastructure/persistence/ledger-store';
@@ -28,6 +28,14 @@ const facts =
 const journals =
   (register.getSingleMetric('paystate_ledger_journals_posted_total') as Counter<'kind'> | undefined) ??
   new Counter({ name: 'paystate_ledger_journals_posted_total', help: 'Journals posted, by kind', labelNames: ['kind'] });
+
+/**
+ * A journal's id derives from the fact it books (its source event and its journal key), not from
+ * the event being handled: a parked refund released by a capture gets the id it would have had
+ * if posted at once, and a replay of either event re-creates the same journal (and the same
+ * LedgerEntryPosted id, which is the journal id). See ADR 0014.
+ */
+export const journalIdOf = (fact: Pick<LedgerFact, 'sourceEventId'>, journalKey: string): string => derivedId('ledger-service.journal', fact.sourceEventId, journalKey);
 
 export const ledgerEntryPosted = (journal: Journal): LedgerEntryPostedV1 => ({
   journalId: journal.id,
@@ -56,7 +64,7 @@ export class OrderJournals {
     await this.store.lockOrder(manager, fact.orderId);
     const state = orderLedgerFrom(fact.orderId, await this.store.journalsOfOrder(manager, fact.orderId));
     const key = journalKeyOf(fact);
-    const decision = decide(state, fact, { journalId: randomUUID(), postedAt: cause.now });
+    const decision = decide(state, fact, { journalId: journalIdOf(fact, key), postedAt: cause.now });
     switch (decision.outcome) {
       case 'post': {
         if (!(await this.post(manager, decision.journal, 'POSTED', cause, emit))) return this.duplicate(manager, fact, key, cause, 'a concurrent transaction journaled it first');
@@ -91,7 +99,7 @@ export class OrderJournals {
     let state = afterCapture;
     const released: Journal[] = [];
     for (const parked of await this.store.waitingFacts(manager, state.orderId)) {
-      const decision = decide(state, parked.fact, { journalId: randomUUID(), postedAt: cause.now });
+      const decision = decide(state, parked.fact, { journalId: journalIdOf(parked.fact, parked.journalKey), postedAt: cause.now });
       switch (decision.outcome) {
         case 'park':
           break; // waits for another payment's capture

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { derivedId } from '@paystate/messaging';
 import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
 import { runMigrations } from '@paystate/persistence';
 import { PaymentOperations } from '../../src/application/operations/payment-operations';
@@ -62,7 +63,7 @@ export async function paymentServiceUnderTest(label: string): Promise<PaymentSer
 export async function consume(dataSource: DataSource, type: string, payload: object, run: (e: ConsumedEvent<never>, ctx: HandlerContext) => Promise<void>): Promise<void> {
   const now = new Date();
   const event = { id: randomUUID(), type, version: 1, topic: 'test', partition: 0, offset: '0', key: null, correlationId: randomUUID(), causationId: undefined, traceparent: undefined, occurredAt: now.toISOString(), payload } as ConsumedEvent<never>;
-  await dataSource.transaction((manager) => run(event, { manager, event, now, emit: () => undefined, afterCommit: () => undefined }));
+  await dataSource.transaction((manager) => run(event, { manager, event, now, emit: () => randomUUID(), deriveId: (purpose) => derivedId('payment-service.test', event.id, purpose), afterCommit: () => undefined }));
 }
 
 /** An OrderPlaced payload for one line of `total`. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OrderPlacedV1 } from '@paystate/contracts';
 import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
@@ -40,11 +39,12 @@ export class RecordCustomerFacts {
     }
     const request = notificationFor(fact);
     const notification = addressNotification(request, request.recipient ?? (await this.store.recipientOf(ctx.manager, request.orderId)));
-    // After a restore (ADR 0019) the email for this fact may already have gone out: it is created
-    // again as the notification it was (same id and Message-ID); delivery then finds the receipt
-    // and marks it SENT without mailing it.
+    // replay-safe (ADR 0014): the notification, and so its Message-ID, derive from the fact's event.
+    // After a restore (ADR 0019) a receipt of the email already sent for this fact wins (it also
+    // covers a notification made before the ids were derived): it is created again as the
+    // notification it was, and delivery marks it SENT without mailing it.
     const receipt = await this.store.sentReceiptForFact(ctx.manager, { orderId: request.orderId, kind: request.kind, sourceEventId: request.sourceEventId });
-    const id = receipt?.notificationId ?? randomUUID();
+    const id = receipt?.notificationId ?? ctx.deriveId('notification');
     const messageId = receipt?.messageId ?? messageIdFor(id, this.messageIdDomain);
     const inserted = await this.store.insert(ctx.manager, { ...notification, id, messageId, traceparent: event.traceparent }, cause, ctx.now);
     const log = { orderId: request.orderId, kind: request.kind, eventId: event.id };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EventContract, OrderCancelledV1, OrderCompletedV1, OrderConfirmedV1, PayloadOf } from '@paystate/contracts';
 import { ConsumedEvent, HandlerContext, PoisonMessageError } from '@paystate/messaging';
@@ -73,8 +72,8 @@ export class FollowSaga {
 
   /** The order's own event: to the outbox, and on its timeline under the same id. */
   private async emitOwn<C extends EventContract>(ctx: HandlerContext, orderId: string, contract: C, payload: PayloadOf<C>): Promise<void> {
-    const id = randomUUID();
-    ctx.emit(contract, payload, { aggregateId: orderId, id });
+    // the id derives from the fact that moved the order (ADR 0014): a replay re-emits the same event
+    const id = ctx.emit(contract, payload, { aggregateId: orderId });
     await this.store.recordOnTimeline(ctx.manager, { orderId, eventId: id, topic: contract.topic, type: contract.type, version: contract.version, causationId: ctx.event.id, occurredAt: ctx.now.toISOString() }, ctx.now);
   }
 }

@@ -38,6 +38,7 @@ export class PlaceOrderUseCase {
     idempotency: IdempotentCompletion,
     now = new Date(),
   ): Promise<Decision<{ order: Order; response: IdempotentResponse }, PlaceOrderError>> {
+    // eslint-disable-next-line paystate/no-random-ids-in-handlers -- caused by an HTTP request, never replayed from Kafka (ADR 0014); the idempotency key answers a retried request
     const decision = placeOrder(command, { orderId: randomUUID(), now });
     if (!decision.ok) return decision;
     const order = decision.value;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { OrderPlacedV1 } from '@paystate/contracts';
 import type { ConsumedEvent, HandlerContext } from '@paystate/messaging';
@@ -26,7 +25,8 @@ export class InitiatePaymentOnOrderPlaced {
       return;
     }
     const cause = { id: event.id, type: event.type, traceparent: event.traceparent };
-    const payment = initiatePayment(event.payload, randomUUID());
+    // replay-safe: the payment's id derives from the OrderPlaced that caused it (ADR 0014)
+    const payment = initiatePayment(event.payload, ctx.deriveId('payment'));
     await this.store.insert(ctx.manager, payment, cause, ctx.now);
     const decision = validatePayment(payment);
     if (isRejection(decision)) throw new Error(decision.reason); // cannot happen for a new payment

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyClaim, IdempotentResponse, answerIdempotently } from '@paystate/service-runtime';
+import { derivedId } from '@paystate/messaging';
 import { PaymentStatus, RejectionCode, ReviewResolution, isRejection, resolveReview } from '../../domain/payment';
 import { Cause, PaymentStore } from '../../infrastructure/persistence/payment-store';
 import { PaymentOperations } from '../operations/payment-operations';
@@ -59,7 +59,8 @@ export class ResolveReviewUseCase {
       if (holder) return { ok: false, reason: 'already-recorded', detail: `${resolution.outcome.objectId} is already recorded, for operation ${holder} — is it the right id?` };
     }
     const operation = payment.review?.operationId ? await this.store.lockOperation(manager, payment.review.operationId) : null;
-    const replacementId = randomUUID();
+    // derived from the request that resolves the review (its cause): the same request, the same operation
+    const replacementId = derivedId('payment-service.review-replacement', paymentId, cause.id);
     const plan = resolveReview(payment, operation ?? undefined, resolution, { replacementId, inFlightRefunds: await this.store.refundsInFlight(manager, paymentId) });
     if (isRejection(plan)) return { ok: false, reason: plan.code, detail: plan.reason };
 

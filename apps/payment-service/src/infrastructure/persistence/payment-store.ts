@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { EntityManager, In } from 'typeorm';
 import { claimLeased, guardedUpdate, updateCount, updateReturning } from '@paystate/persistence';
+import { derivedId } from '@paystate/messaging';
 import { Decision, OperationIntent, OperationOutcome, OperationType, Payment, PaymentStatus, canTransition } from '../../domain/payment';
 import { PAYMENT_SETTINGS, PaymentSettings } from '../../application/payment-settings';
 import { PaymentOperationRecord, PaymentRecord } from './payment.entity';
@@ -114,7 +114,10 @@ export class PaymentStore {
 
   /** Persists an operation PENDING, before anything is sent to the processor; its id is the Idempotency-Key. */
   async startOperation(manager: EntityManager, payment: Payment, intent: OperationIntent, cause: Cause, now: Date): Promise<string> {
-    const id = intent.id ?? randomUUID();
+    // replay-safe (ADR 0014): the operation derives from its payment, its type and what caused it (the
+    // consumed event, the processor response, the HTTP request); one cause starts at most one
+    // operation of a type for a payment, so a replayed cause re-creates the same operation id
+    const id = intent.id ?? derivedId('payment-service.operation', payment.id, intent.type, cause.id);
     await manager.insert(PaymentOperationRecord, {
       id,
       paymentId: payment.id,
