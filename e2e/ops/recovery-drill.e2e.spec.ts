@@ -26,11 +26,10 @@ interface TableSpec {
 const TABLES: Record<string, Record<string, TableSpec>> = {
   'ledger-service': {
     // position: identity in posting order; posted_at: when the fact was processed
-    // TEMPORARY until helper 1's deterministic journal ids are merged: id, journal_id
-    journal: { exclude: ['position', 'posted_at', 'id'] },
-    // id: identity; the posting is identified by its journal
-    posting: { sql: 'SELECT j.journal_key, p.currency, p.account, p.side, p.amount FROM posting p JOIN journal j ON j.id = p.journal_id' },
-    fact_outcome: { exclude: ['id', 'at', 'journal_id'] },
+    journal: { exclude: ['position', 'posted_at'] },
+    // id: identity in posting order
+    posting: { exclude: ['id'] },
+    fact_outcome: { exclude: ['id', 'at'] },
     parked_fact: { exclude: ['parked_at', 'resolved_at'] },
     inbox: { exclude: ['processed_at'] },
     dead_letter: { exclude: ['created_at'] },
@@ -74,7 +73,10 @@ async function snapshot(service: string): Promise<Snapshot> {
         const kept = Object.keys(r)
           .filter((k) => !(spec.exclude ?? []).includes(k))
           .sort()
-          .map((k) => [k, r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k]]);
+          .map((k) => {
+            const v = r[k];
+            return [k, v instanceof Date ? v.toISOString() : v];
+          });
         return JSON.stringify(Object.fromEntries(kept));
       })
       .sort();
