@@ -76,7 +76,7 @@ export class Saga {
    * Starts every service. Consumer groups first skip what earlier suites left on the topics (facts
    * about orders those suites made up without order-service), so this suite acts only on its own.
    */
-  async start(env: Partial<Record<SagaService, Record<string, string>>> = {}): Promise<void> {
+  async start(env: Partial<Record<SagaService, Record<string, string>>> = {}, opts: { oneByOne?: boolean } = {}): Promise<void> {
     for (const [group, topics] of Object.entries(CONSUMERS)) await moveGroupsToEnd(this.brokers, [group], topics);
     const client = `saga-${randomUUID().slice(0, 8)}`;
     this.keys = {
@@ -87,9 +87,10 @@ export class Saga {
       notifications: await createApiKey('notification-service', { clientId: client, scopes: ['notifications:read'] }),
     };
     await this.startService('processor-sim', env['processor-sim']);
-    await Promise.all(
-      SAGA_SERVICES.filter((s) => s !== 'processor-sim').map((s) => this.startService(s, env[s])),
-    );
+    const rest = SAGA_SERVICES.filter((s) => s !== 'processor-sim');
+    // one by one on a loaded machine: five Nest apps booting at once can each miss the health deadline
+    if (opts.oneByOne) for (const s of rest) await this.startService(s, env[s]);
+    else await Promise.all(rest.map((s) => this.startService(s, env[s])));
   }
 
   async startService(service: SagaService, env: Record<string, string> = {}): Promise<ServiceProcess> {

@@ -15,7 +15,7 @@ import { parseDuration } from '../replay/time';
  * commands/index.ts does not matter.
  */
 export function connectorCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'connector') ?? program.command('connector').description('Debezium connectors: status (tasks cross-checked with their replication slots), restart');
+  return program.commands.find((c) => c.name() === 'connector') ?? program.command('connector').description('Debezium connectors: status (tasks cross-checked with their replication slots), restart, resync after a restore');
 }
 
 /** The connector view of each service that has one (all when `services` is empty). */

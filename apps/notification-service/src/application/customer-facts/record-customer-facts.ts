@@ -39,9 +39,14 @@ export class RecordCustomerFacts {
     }
     const request = notificationFor(fact);
     const notification = addressNotification(request, request.recipient ?? (await this.store.recipientOf(ctx.manager, request.orderId)));
-    // replay-safe (ADR 0014): the notification, and so its Message-ID, derive from the fact's event
-    const id = ctx.deriveId('notification');
-    const inserted = await this.store.insert(ctx.manager, { ...notification, id, messageId: messageIdFor(id, this.messageIdDomain), traceparent: event.traceparent }, cause, ctx.now);
+    // replay-safe (ADR 0014): the notification, and so its Message-ID, derive from the fact's event.
+    // After a restore (ADR 0019) a receipt of the email already sent for this fact wins (it also
+    // covers a notification made before the ids were derived): it is created again as the
+    // notification it was, and delivery marks it SENT without mailing it.
+    const receipt = await this.store.sentReceiptForFact(ctx.manager, { orderId: request.orderId, kind: request.kind, sourceEventId: request.sourceEventId });
+    const id = receipt?.notificationId ?? ctx.deriveId('notification');
+    const messageId = receipt?.messageId ?? messageIdFor(id, this.messageIdDomain);
+    const inserted = await this.store.insert(ctx.manager, { ...notification, id, messageId, traceparent: event.traceparent }, cause, ctx.now);
     const log = { orderId: request.orderId, kind: request.kind, eventId: event.id };
     if (!inserted) {
       this.logger.warn(log, 'this fact was already notified (same fact, another event id): no second email');

@@ -49,9 +49,23 @@ export class NotificationDelivery extends BackgroundWorker {
     return claimed.length === CLAIM_BATCH;
   }
 
+  /**
+   * A notification re-created by the replay after a restore whose email the mail server accepted
+   * before (a receipt `ops recover` recorded from NotificationSent, ADR 0019): SENT at the original
+   * time, not mailed again, and no second NotificationSent (the first is on the topic).
+   */
+  private async alreadySent(n: NotificationRecord): Promise<boolean> {
+    const receipt = await this.store.sentReceiptOf(this.dataSource.manager, n);
+    if (!receipt) return false;
+    await this.dataSource.transaction((manager) => this.store.markSentFromReceipt(manager, n.id, receipt.sentAt, { id: n.id, type: 'smtp-attempt' }, new Date()));
+    this.logger.log({ notificationId: n.id, orderId: n.orderId, kind: n.kind, messageId: receipt.messageId }, 'sent before the database was restored (receipt): not mailed again');
+    return true;
+  }
+
   private async deliver(n: NotificationRecord): Promise<void> {
     const recipient = n.recipient;
     if (recipient === null) return; // a PENDING row always has one (notification_addressed_unless_waiting)
+    if (await this.alreadySent(n)) return;
     const result = await this.mailer.send({
       to: recipient,
       subject: n.subject,

@@ -4,6 +4,7 @@ import { MessagingTables1763805600000 } from '../../../migrations/1763805600000-
 import { ApiKeys1763805600001 } from '../../../migrations/1763805600001-api-keys';
 import { Notifications1763805600002 } from '../../../migrations/1763805600002-notifications';
 import { MessagingTablesV21764600000000 } from '../../../migrations/1764600000000-messaging-tables-v2';
+import { NotificationSentReceipts1764600000006 } from '../../../migrations/1764600000006-notification-sent-receipts';
 import type { NotificationServiceConfig } from '../../config/config';
 import { NotificationRecord, OrderRecipientRecord } from './notification.entity';
 
@@ -13,5 +14,5 @@ export const notificationDataSourceOptions = (config: Pick<NotificationServiceCo
     applicationName: config.SERVICE_NAME,
     poolSize: config.DATABASE_POOL_SIZE,
     entities: [NotificationRecord, OrderRecipientRecord],
-    migrations: [MessagingTables1763805600000, ApiKeys1763805600001, Notifications1763805600002, MessagingTablesV21764600000000],
+    migrations: [MessagingTables1763805600000, ApiKeys1763805600001, Notifications1763805600002, MessagingTablesV21764600000000, NotificationSentReceipts1764600000006],
   });

@@ -10,6 +10,13 @@ export interface Cause {
   type: string;
 }
 
+/** An email the mail server already accepted before the database was restored (notification_sent_receipt). */
+export interface SentReceipt {
+  notificationId: string;
+  messageId: string;
+  sentAt: Date;
+}
+
 /**
  * The notification tables. Every status change is a guarded UPDATE naming the status it expects
  * and writes a `notification_transition` row with its cause, in the caller's transaction.
@@ -60,6 +67,47 @@ export class NotificationStore {
     );
     if (inserted.length === 0) return false;
     await this.logTransition(manager, n.id, null, n.status, cause, now);
+    return true;
+  }
+
+  /**
+   * The receipt of an email already sent for this fact before a restore (ADR 0019), if `ops
+   * recover` recorded one: the notification it creates again takes the id and Message-ID it had.
+   */
+  async sentReceiptForFact(manager: EntityManager, fact: { orderId: string; kind: string; sourceEventId: string }): Promise<SentReceipt | undefined> {
+    const rows = await manager.query<{ notification_id: string; message_id: string; sent_at: Date }[]>(
+      'SELECT notification_id, message_id, sent_at FROM notification_sent_receipt WHERE order_id = $1 AND kind = $2 AND source_event_id = $3',
+      [fact.orderId, fact.kind, fact.sourceEventId],
+    );
+    const row = rows[0];
+    return row ? { notificationId: row.notification_id, messageId: row.message_id, sentAt: row.sent_at } : undefined;
+  }
+
+  /** The receipt of an email already sent for this notification (by its id or its fact), checked before mailing it. */
+  async sentReceiptOf(manager: EntityManager, n: { id: string; orderId: string; kind: string; sourceEventId: string }): Promise<SentReceipt | undefined> {
+    const rows = await manager.query<{ notification_id: string; message_id: string; sent_at: Date }[]>(
+      `SELECT notification_id, message_id, sent_at FROM notification_sent_receipt
+        WHERE notification_id = $1 OR (order_id = $2 AND kind = $3 AND source_event_id = $4)
+        ORDER BY (notification_id = $1) DESC LIMIT 1`,
+      [n.id, n.orderId, n.kind, n.sourceEventId],
+    );
+    const row = rows[0];
+    return row ? { notificationId: row.notification_id, messageId: row.message_id, sentAt: row.sent_at } : undefined;
+  }
+
+  /**
+   * PENDING → SENT at `sentAt`, the time the mail server accepted it before a restore, without
+   * mailing it again; false when it is not PENDING (any more).
+   */
+  async markSentFromReceipt(manager: EntityManager, id: string, sentAt: Date, cause: Cause, now: Date): Promise<boolean> {
+    const affected = await updateCount(
+      manager,
+      `UPDATE notification SET status = 'SENT', sent_at = $2, locked_until = NULL, last_error = NULL, updated_at = $3
+       WHERE id = $1 AND status = 'PENDING'`,
+      [id, sentAt, now],
+    );
+    if (affected !== 1) return false;
+    await this.logTransition(manager, id, 'PENDING', 'SENT', cause, now);
     return true;
   }
 
