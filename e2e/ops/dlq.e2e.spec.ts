@@ -78,7 +78,9 @@ it('`ops dlq show` gives the original record and the error with the payload mask
   expect(view.record).toMatchObject({ topic: 'payment.events', key: orderId, headers: { eventType: 'PaymentCaptured' } });
   expect(view.payload).toMatchObject({ shown: false, ids: { orderId } });
   expect(view.payload.bytes).toBeGreaterThan(0);
-  expect(masked.stdout).not.toContain('"amount"');
+  // field names are shown, their values are not
+  expect(view.payload).not.toHaveProperty('value');
+  expect(masked.stdout).not.toMatch(/"amount":\s/);
   expect(view.errors).toHaveLength(1);
   expect(view.errors[0]).toMatchObject({ source: 'consumer' });
   expect(view.redrives).toEqual([]);
