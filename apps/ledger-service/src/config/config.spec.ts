@@ -14,6 +14,9 @@ describe('ledger-service config', () => {
       KAFKA_GROUP_ID: 'ledger-service',
       KAFKA_PARTITIONS_CONCURRENTLY: 3,
       LOG_LEVEL: 'info',
+      INBOX_RETENTION_MS: 1382400000,
+      INBOX_PRUNE_INTERVAL_SECONDS: 300,
+      INBOX_PRUNE_BATCH_SIZE: 500,
     });
   });
 
