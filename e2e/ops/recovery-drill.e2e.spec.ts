@@ -24,7 +24,7 @@ interface TableSpec {
 }
 
 /** The ledger's audit of how each fact was booked (posted at once, or parked then released). */
-const ORDER_OF_ARRIVAL = 'records the order facts arrived in: a replay of a group that reads two topics meets one order's facts in another order than live (ADR 0019, Open), so the ledger parks and releases where it posted at once';
+const ORDER_OF_ARRIVAL = 'records the order facts arrived in: a replay of a group that reads two topics meets the facts of one order in another order than live (ADR 0019, Open), so the ledger parks and releases where it posted at once';
 
 const TABLES: Record<string, Record<string, TableSpec>> = {
   'ledger-service': {
