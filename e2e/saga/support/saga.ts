@@ -94,7 +94,9 @@ export class Saga {
   }
 
   async startService(service: SagaService, env: Record<string, string> = {}): Promise<ServiceProcess> {
-    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env }, this.startTimeoutMs ? { timeoutMs: this.startTimeoutMs } : {});
+    // the suite's own start timeout, else PAYSTATE_E2E_START_TIMEOUT_MS (a busy machine may need more than the launcher's 60 s)
+    const timeoutMs = this.startTimeoutMs ?? (Number(process.env['PAYSTATE_E2E_START_TIMEOUT_MS']) || undefined);
+    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env }, timeoutMs ? { timeoutMs } : {});
     this.processes.set(service, p);
     return p;
   }

@@ -57,6 +57,12 @@ interface Row {
 
 const COLUMNS = 'id, subject_id, order_id, stage, since, level, threshold_ms, awaiting_event, awaiting_producer, event_id, first_seen, acknowledged_at, acknowledged_by, note, resolved_at';
 
+/** TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected]; an INSERT or SELECT as the rows. */
+function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
 const toRow = (r: Row): StuckRow => ({
   id: String(r.id),
   subjectId: r.subject_id,
@@ -96,22 +102,22 @@ export const stuckStore = {
 
   /** The subject has left that episode of the stage: its reports are over. */
   async resolve(manager: EntityManager, subjectId: string, stage: string, since: Date, now: Date): Promise<number> {
-    const rows = await manager.query<unknown[]>(
+    const result: unknown = await manager.query(
       'UPDATE stuck_saga SET resolved_at = $4 WHERE subject_id = $1 AND stage = $2 AND since = $3 AND resolved_at IS NULL RETURNING id',
       [subjectId, stage, since, now],
     );
-    return rows.length;
+    return returnedRows<unknown>(result).length;
   },
 
   /** An operator has it in hand: every open, unacknowledged report of the order. Returns the rows acknowledged now. */
   async acknowledge(manager: EntityManager, orderId: string, by: string, note: string, now: Date): Promise<StuckRow[]> {
-    const rows = await manager.query<Row[]>(
+    const result: unknown = await manager.query(
       `UPDATE stuck_saga SET acknowledged_at = $2, acknowledged_by = $3, note = $4
         WHERE order_id = $1 AND resolved_at IS NULL AND acknowledged_at IS NULL
         RETURNING ${COLUMNS}`,
       [orderId, now, by, note],
     );
-    return rows.map(toRow);
+    return returnedRows<Row>(result).map(toRow);
   },
 
   /** Open reports of one order (acknowledged or not), for the acknowledgement's answer. */
