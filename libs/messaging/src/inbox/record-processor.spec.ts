@@ -413,6 +413,9 @@ describe('replay-safe ids (README, "Replay-safe ids")', () => {
     expect(deadLetterId('spec', 'spec.OrderPlaced', EVENT_ID)).not.toBe(deadLetterId('other', 'spec.OrderPlaced', EVENT_ID));
     expect(emittedEventId('spec.OrderPlaced', EVENT_ID, 0)).not.toBe(emittedEventId('spec.OrderPlaced', EVENT_ID, 1));
     expect(() => derivedId()).toThrow('at least one part');
+  });
+});
+
 describe('RecordProcessor.applyStored (the dead-letter redrive path)', () => {
   it("runs a stored record through the same inbox claim and handler inside the caller's transaction, once; callbacks are left to the caller", async () => {
     const { processor, db, journal } = aSubject();
