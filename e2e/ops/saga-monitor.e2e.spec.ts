@@ -161,7 +161,7 @@ it('a payment in REQUIRES_REVIEW: reported by both services, listed by `ops revi
 
   const resolved = await ops([...resolveArgs, '--execute', '--reason', 'voided in the dashboard, OPS-2', '--yes', '--no-input']);
   expect(resolved.code).toBe(0);
-  expect(resolved.json).toMatchObject({ executed: true, result: { status: 200, effect: 'recorded' } });
+  expect(resolved.json).toMatchObject({ executed: true, result: { httpStatus: 200, response: { effect: 'recorded', status: 'VOIDED' } } });
   await saga.waitOrder(id, 'to be cancelled', (o) => o.status === 'CANCELLED');
   // the resolution is on the payment's log with the operator's reason
   const [last] = await queryAsSuperuser<{ to_status: string; note: string | null }>('paystate_payment', 'SELECT to_status, note FROM payment_transition WHERE payment_id = $1 ORDER BY version DESC LIMIT 1', [payload.paymentId]);

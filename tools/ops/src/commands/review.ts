@@ -173,7 +173,7 @@ export const reviewCommands: CommandModule = (program, action) => {
       const outcome = await ctx.dangerous('review resolve', flags, { paymentId, action: flags.action, outcome: flags.outcome ?? null }, plan, async (auditId) => {
         const r = await callService<Record<string, unknown>>(ctx.service('payment-service'), 'POST', `/payments/${paymentId}/resolutions`, { body, idempotencyKey: `ops-review-${auditId}` });
         if (r.status !== 200 && r.status !== 202) throw failure(`payment-service refused the resolution (${r.status}): ${problemText(r.body)}`, 'read the processor’s view with `ops review list`; a 409 means the payment or its operation moved since');
-        return { status: r.status, ...r.body };
+        return { httpStatus: r.status, response: r.body };
       });
       if (!outcome.executed) {
         ctx.out.result({ paymentId, executed: false, plan: plan.detail }, () => plan.summary);
