@@ -96,8 +96,8 @@ describe('service registry', () => {
 
   it("gives the dev stack one operator key per service with an API, with every scope the app's scopes.ts exports", () => {
     expect(devApiKeys(repoRoot)).toEqual([
-      { service: 'order-service', scopes: ['orders:write', 'orders:read'] },
-      { service: 'payment-service', scopes: ['payments:read', 'payments:refund', 'payments:resolve'] },
+      { service: 'order-service', scopes: ['orders:write', 'orders:read', 'sagas:operate'] },
+      { service: 'payment-service', scopes: ['payments:read', 'payments:refund', 'payments:resolve', 'sagas:operate'] },
       { service: 'ledger-service', scopes: ['ledger:read'] },
       { service: 'fulfilment-service', scopes: ['stock:read', 'stock:write', 'shipments:read'] },
       { service: 'notification-service', scopes: ['notifications:read'] },

@@ -22,6 +22,7 @@ describe('serviceConfigBase', () => {
       LOG_LEVEL: 'info',
       INBOX_RETENTION_MS: 16 * 24 * 3600 * 1000,
       INBOX_PRUNE_INTERVAL_SECONDS: 300,
+      DLQ_REDRIVE_INTERVAL_MS: 2000,
       INBOX_PRUNE_BATCH_SIZE: 500,
     });
   });

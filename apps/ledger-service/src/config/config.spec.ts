@@ -16,6 +16,7 @@ describe('ledger-service config', () => {
       LOG_LEVEL: 'info',
       INBOX_RETENTION_MS: 1382400000,
       INBOX_PRUNE_INTERVAL_SECONDS: 300,
+      DLQ_REDRIVE_INTERVAL_MS: 2000,
       INBOX_PRUNE_BATCH_SIZE: 500,
     });
   });

@@ -22,6 +22,7 @@ describe('payment-service config', () => {
       LOG_LEVEL: 'info',
       INBOX_RETENTION_MS: 1382400000,
       INBOX_PRUNE_INTERVAL_SECONDS: 300,
+      DLQ_REDRIVE_INTERVAL_MS: 2000,
       INBOX_PRUNE_BATCH_SIZE: 500,
       PROCESSOR_WEBHOOK_SECRETS: ['whsec_new', 'whsec_old'],
       PROCESSOR_TIMEOUT_MS: 5_000,
