@@ -331,12 +331,19 @@ describe('F3: payment-service killed between the processor call and its local co
   });
 
   it('with two instances, each operation is resolved once', async () => {
-    await startPayments({ PORT: '13012' });
-    const orderIds = await Promise.all(Array.from({ length: 8 }, () => placeOrder('tok_visa_approve')));
-    const settled = await Promise.all(orderIds.map((id) => paymentReaches(id, 'AUTHORISED', 45_000)));
-    for (const p of settled) {
-      expect(p.operations).toEqual([expect.objectContaining({ type: 'AUTHORISE', status: 'SUCCEEDED', attempts: 1 })]);
-      expect(await records(p.id)).toMatchObject({ authorisations: 1 });
+    const second = await startPayments({ PORT: '13012' });
+    try {
+      const orderIds = await Promise.all(Array.from({ length: 8 }, () => placeOrder('tok_visa_approve')));
+      const settled = await Promise.all(orderIds.map((id) => paymentReaches(id, 'AUTHORISED', 45_000)));
+      for (const p of settled) {
+        expect(p.operations).toEqual([expect.objectContaining({ type: 'AUTHORISE', status: 'SUCCEEDED', attempts: 1 })]);
+        expect(await records(p.id)).toMatchObject({ authorisations: 1 });
+      }
+    } finally {
+      // later suites read one instance's metrics (F4's ignored-webhook counter): the second must not
+      // go on claiming stored webhooks after this test
+      await second.stop();
+      payments = payments.filter((p) => p !== second);
     }
   });
 });
