@@ -9,6 +9,8 @@ export * from './inbox/consumed-event';
 export * from './inbox/record-parser';
 export * from './inbox/record-processor';
 export * from './inbox/idempotent-consumer';
+export * from './inbox/partition-merge';
+export * from './inbox/co-partitioned-assigner';
 export * from './inbox/dead-letter-store';
 export * from './inbox/dead-letter-redrive';
 export * from './inbox/inbox-retention';
