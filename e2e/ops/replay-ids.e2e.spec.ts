@@ -12,8 +12,8 @@ import { CONSUMERS, FAST_PAYMENTS, Saga, SagaService, uniqueSku, unshippableSku 
  * ROW FOR ROW, ids included, and re-emit its events under the same ids, so that every downstream
  * inbox drops them as duplicates: no second application anywhere.
  *
- * Done for ledger-service (journals, postings); the same for fulfilment-service (orders, reservations,
- * shipments, transitions, stock) is written but skipped, see its reason below. notification-service is left out on purpose: re-creating its
+ * Done for ledger-service (journals, postings) and fulfilment-service (orders, reservations,
+ * shipments, transitions, stock). notification-service is left out on purpose: re-creating its
  * notifications would send the emails again (ADR 0014 explains what protects them instead).
  *
  * The deletes bypass the ledger's append-only triggers: the superuser's transaction runs with
@@ -231,15 +231,11 @@ it('ledger-service replayed over the run re-creates its journals and postings ro
   expect(await downstreamOf(firstIds, orderIds)).toEqual(downstreamBefore);
 });
 
-// SKIPPED, with its reason (a finding, not a flake): fulfilment-service reads order.events AND
-// payment.events. A replay hands it both topics' records at once, so it may meet OrderCancelled before
-// PaymentAuthorised and PaymentCaptured for the same order (the original run saw them in causal order).
-// On the refund path it then released the reservation first and dead-lettered PaymentCaptured ("payment
-// captured but the reservation is RELEASED"), emitting fewer events than the first time (run of
-// 2026-12-01 17:45 UTC). Its event ids no longer depend on which consumed event triggered a fact
-// (identities.ts factEventId, ADR 0014), but its state does depend on the cross-topic order: making its
-// handlers order-independent is fulfilment work outside issue 10's id item. Turn this on with that fix.
-it.skip('fulfilment-service replayed over the run re-creates its orders, reservations, shipments, transitions and stock row for row and re-emits its events under the same ids; nobody downstream applies them twice', async () => {
+// fulfilment-service reads order.events AND payment.events: a replay finds both backlogs at once,
+// and only the consumer's catch-up merge (ADR 0020) hands it OrderCancelled after the PaymentCaptured
+// that came before it live; without the merge it released the reservation first and dead-lettered
+// the capture (run of 2026-12-01 17:45 UTC).
+it('fulfilment-service replayed over the run re-creates its orders, reservations, shipments, transitions and stock row for row and re-emits its events under the same ids; nobody downstream applies them twice', async () => {
   const { orderIds, skus, stockBefore, start } = run;
   const db = 'paystate_fulfilment';
   const tables = ['fulfilment_order', 'reservation', 'shipment', 'fulfilment_transition'] as const;
