@@ -8,16 +8,15 @@
  * event, (2) commit → consumer-commit latency percentiles at a fixed rate, and (3) beside them what
  * PostgreSQL alone commits for the same step (pgbench with shared/bench/pg-step-ceiling.sql).
  */
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { OrderPlacedV1, defineEvent } from '@paystate/contracts';
 import { IdempotentConsumer, appendToOutbox, defineHandler } from '@paystate/messaging';
 import { readStackInfo } from '@paystate/stack';
+import { pgbenchCeiling } from './support/pg-ceiling';
 
 const program = new Command()
   .option('--events <n>', 'events for the throughput run', '20000')
@@ -218,7 +217,7 @@ async function main(): Promise<void> {
   await consumerDb.destroy();
 
   // 3. PostgreSQL alone, same machine, same run
-  const ceiling = pgbenchCeiling(info!.pg.superuserUrl, Number(opts.pgbenchSeconds), writers);
+  const ceiling = pgbenchCeiling(info!.pg.superuserUrl, { script: 'pg-step-ceiling.sql', seconds: Number(opts.pgbenchSeconds), clients: writers })?.tps;
 
   const tps = total / throughput.seconds;
   const t = throughput.latencies;
@@ -230,32 +229,6 @@ async function main(): Promise<void> {
   if (ceiling) console.log(`ceiling     pgbench pg-step-ceiling.sql, ${writers} clients: ${fmt(ceiling)} tps; the backbone reaches ${fmt((tps / ceiling) * 100, 1)} % of PostgreSQL alone`);
   console.log(`duplicates  ${duplicates} effects applied twice (must be 0)`);
   console.log(`goals       ≥ 2,000 events/s: ${tps >= 2000 ? 'met' : 'NOT met'} end to end with the writers, ${backlog / drainSeconds >= 2000 ? 'met' : 'NOT met'} for the backlog drain; p99 ≤ 250 ms at 500/s: ${rate === 500 && percentile(l, 99) <= 250 ? 'met' : rate === 500 ? 'NOT met' : 'n/a (rate ≠ 500)'}`);
-}
-
-/** pgbench against a scratch database of the stack's own PostgreSQL, with the shared step script. */
-function pgbenchCeiling(superuserUrl: string, seconds: number, clients: number): number | undefined {
-  const shared = path.resolve(__dirname, '../../shared/bench');
-  const schema = path.join(shared, 'pg-saga-ceiling.schema.sql');
-  const script = path.join(shared, 'pg-step-ceiling.sql');
-  if (!existsSync(script) || !existsSync(schema)) {
-    console.warn(`pgbench ceiling skipped: ${script} not found`);
-    return undefined;
-  }
-  const url = new URL(superuserUrl);
-  const env = { ...process.env, PGHOST: url.hostname, PGPORT: url.port, PGUSER: decodeURIComponent(url.username), PGPASSWORD: decodeURIComponent(url.password) };
-  return (() => {
-    try {
-      execFileSync('psql', ['-q', '-d', 'postgres', '-c', 'DROP DATABASE IF EXISTS paystate_bench', '-c', 'CREATE DATABASE paystate_bench'], { env, stdio: 'pipe' });
-      execFileSync('psql', ['-q', '-d', 'paystate_bench', '-f', schema], { env, stdio: 'pipe', input: readFileSync(schema) });
-      const out = execFileSync('pgbench', ['-n', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', script, 'paystate_bench'], { env, encoding: 'utf8' });
-      const match = /tps = ([\d.]+)/.exec(out);
-      execFileSync('psql', ['-q', '-d', 'postgres', '-c', 'DROP DATABASE IF EXISTS paystate_bench'], { env, stdio: 'pipe' });
-      return match ? Number(match[1]) : undefined;
-    } catch (error) {
-      console.warn('pgbench ceiling failed:', error instanceof Error ? error.message : error);
-      return undefined;
-    }
-  })();
 }
 
 // the consuming child stays up until the parent tells it to stop
