@@ -12,3 +12,4 @@ export * from './inbox/idempotent-consumer';
 export * from './inbox/dead-letter-store';
 export * from './inbox/dead-letter-redrive';
 export * from './inbox/inbox-retention';
+export * from './inbox/consumer-health';

@@ -4,6 +4,7 @@ import { decodeHeaders } from '../headers';
 import type { MessagingLogger } from '../logger';
 import type { ConsumeOutcome, ConsumerMetrics } from '../metrics';
 import type { EventHandlerDefinition } from './consumed-event';
+import { ConsumerHealth } from './consumer-health'; // health: readiness of the consumer
 import { DeadLetterRedriver } from './dead-letter-redrive';
 import { Liveness, RecordProcessor, RetryPolicy } from './record-processor';
 import type { RawRecord } from './record-parser';
@@ -51,8 +52,11 @@ export class IdempotentConsumer {
   /** Redrives the letters ops asked for, through the same processor (same handlers, same path). */
   readonly redriver: DeadLetterRedriver | undefined;
   private consumer: Consumer | undefined;
+  /** health: the kafkajs consumer's group state (consumer-health.ts); silent past the session timeout = not a member. */
+  readonly health: ConsumerHealth;
 
   constructor(private readonly options: IdempotentConsumerOptions) {
+    this.health = new ConsumerHealth({ silentAfterMs: options.sessionTimeoutMs ?? 30_000 }); // health
     this.processor = new RecordProcessor(options);
     const intervalMs = options.redriveIntervalMs ?? 2_000;
     this.redriver =
@@ -75,6 +79,7 @@ export class IdempotentConsumer {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    this.health.attach(consumer); // health: before connect, so the first CONNECT and GROUP_JOIN are seen
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await consumer.run({
