@@ -39,7 +39,7 @@ describe('BoundedProbe: answers within its timeout, one attempt outstanding at m
 
     // the dependency answers: the next check starts a fresh attempt and is up
     dep.answer();
-    await dep.attempts[0];
+    await new Promise((resolve) => setImmediate(resolve)); // every promise reaction of the answer has run
     const again = probe.check();
     dep.answer();
     await expect(again).resolves.toMatchObject({ ok: true });
