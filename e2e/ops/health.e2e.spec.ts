@@ -83,4 +83,6 @@ it('processor-sim has no consumer: readiness is its database alone, liveness its
   expect(alias.headers.get('deprecation')).toMatch(/^@\d+$/);
   expect(alias.headers.get('link')).toContain('</health/ready>; rel="successor-version"');
   expect(ready.headers.get('deprecation')).toBeNull();
+  // a probe's answer is about now: nothing between may cache it
+  expect(ready.headers.get('cache-control')).toContain('no-store');
 });
