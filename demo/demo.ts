@@ -94,8 +94,8 @@ async function main(): Promise<void> {
   };
   const keys = Object.fromEntries(['order-service', 'payment-service', 'ledger-service', 'fulfilment-service', 'notification-service'].map((s) => [s, apiKey(info, s)]));
   for (const service of Object.keys(keys)) {
-    const health = await fetch(`${url(service)}/health`).catch(() => undefined);
-    if (!health?.ok) throw new DemoError(`${service} is not healthy at ${url(service)}: is the whole stack up (\`npm run stack:status\`)?`);
+    const ready = await fetch(`${url(service)}/health/ready`).catch(() => undefined);
+    if (!ready?.ok) throw new DemoError(`${service} is not ready at ${url(service)} (GET /health/ready says why): is the whole stack up (\`npm run stack:status\`)?`);
   }
 
   const run = randomUUID().slice(0, 6).toUpperCase();

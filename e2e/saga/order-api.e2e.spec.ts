@@ -142,7 +142,9 @@ describe('authentication', () => {
     expect(JSON.parse(read.text)).toMatchObject({ id, status: 'PENDING', cancellationReason: null, paymentStatus: null });
   });
 
-  it('leaves GET /health and GET /metrics open', async () => {
+  it('leaves GET /health/live, /health/ready (and the deprecated /health) and GET /metrics open', async () => {
+    expect((await requestRaw(`${plain.url}/health/live`)).status).toBe(200);
+    expect((await requestRaw(`${plain.url}/health/ready`)).status).toBe(200);
     expect((await requestRaw(`${plain.url}/health`)).status).toBe(200);
     expect((await requestRaw(`${plain.url}/metrics`)).status).toBe(200);
   });

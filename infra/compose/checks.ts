@@ -303,3 +303,18 @@ export function topicRetentionProblems(compose: ComposeFile, connectors: Connect
   }
   return problems;
 }
+
+/**
+ * Every app's healthcheck asks its readiness (GET /health/ready): `service_healthy` then means its
+ * database answers and its consumer is in its group, not merely that the process answers.
+ */
+export function readinessHealthcheckProblems(compose: ComposeFile, root = REPO_ROOT): string[] {
+  const problems: string[] = [];
+  for (const app of listApps(root)) {
+    const check = compose.services[app]?.healthcheck;
+    if (!check) continue; // a missing service is appServiceProblems' finding
+    const test = Array.isArray(check.test) ? check.test.join(' ') : (check.test ?? '');
+    if (check.disable || !test.includes('/health/ready')) problems.push(`${app}: its healthcheck must ask GET /health/ready`);
+  }
+  return problems;
+}

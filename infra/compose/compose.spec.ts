@@ -11,6 +11,7 @@ import {
   missingHostPaths,
   missingServices,
   postgresProblems,
+  readinessHealthcheckProblems,
   topicRetentionProblems,
   unescapedDollars,
   unknownDatabases,
@@ -155,6 +156,14 @@ describe('docker-compose.yml', () => {
     expect(appEnvVars('payment-service').filter((v) => v.required).map((v) => v.name)).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'PROCESSOR_URL', 'PROCESSOR_API_KEY', 'PROCESSOR_WEBHOOK_SECRETS']);
     expect(appEnvVars('processor-sim').filter((v) => v.required).map((v) => v.name)).toEqual(['DATABASE_URL', 'PROCESSOR_API_KEY', 'PROCESSOR_WEBHOOK_URL', 'PROCESSOR_WEBHOOK_SECRETS']);
     expect(appEnvVars('no-such-app')).toEqual([]);
+  });
+
+  it("checks each app's readiness, not only that its process answers", () => {
+    expect(readinessHealthcheckProblems(compose)).toEqual([]);
+    const livenessOnly = broken((c) => {
+      c.services['ledger-service'] = { ...c.services['ledger-service'], healthcheck: { test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:3003/health/live')"] } };
+    });
+    expect(readinessHealthcheckProblems(livenessOnly)).toEqual(['ledger-service: its healthcheck must ask GET /health/ready']);
   });
 
   it('runs every app under apps/ as a service, after its own migration', () => {

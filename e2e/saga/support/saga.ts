@@ -59,7 +59,7 @@ export class Saga {
   readonly nemesis = testNemesis();
   private keys: Record<string, string> = {};
 
-  /** `startTimeoutMs`: how long a service may take to answer GET /health (the stack's default is 60 s). */
+  /** `startTimeoutMs`: how long a service may take to be ready, GET /health/ready (the stack's default is 60 s). */
   constructor(readonly startTimeoutMs?: number) {}
 
   url(service: SagaService): string {

@@ -25,7 +25,7 @@ export async function startServices(state: StackState, paths: StackPaths, defs: 
   for (const wave of startWaves(defs)) await startServiceWave(state, paths, wave, log);
 }
 
-/** Starts the services of one wave concurrently, each recorded in state.json, and waits until each answers GET /health. */
+/** Starts the services of one wave concurrently, each recorded in state.json, and waits until each is ready (GET /health/ready). */
 export async function startServiceWave(state: StackState, paths: StackPaths, defs: ServiceDefinition[], log: Logger): Promise<void> {
   await Promise.all(
     defs.map(async (def) => {
@@ -38,17 +38,25 @@ export async function startServiceWave(state: StackState, paths: StackPaths, def
       if (child.pid === undefined) throw new StackError(`could not spawn ${def.name}`);
       state.services[def.name] = { pid: child.pid, match: main, logFile, port: info.port };
       writeState(paths, state);
-      await waitHealthy(def.name, info.url, child.pid, logFile);
+      await waitReady(def.name, info.url, child.pid, logFile);
       log(`${def.name} ready on ${info.url} (${secs(Date.now() - t)})`);
     }),
   );
 }
 
-/** GET /health answers 200; fails early, with the log's tail, when the process exits first. */
-export async function waitHealthy(name: string, url: string, pid: number, logFile: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * GET /health/ready answers 200: the service's database answers and its consumer (if it has one)
+ * has joined its group. Fails early, with the log's tail, when the process exits first.
+ */
+export async function waitReady(name: string, url: string, pid: number, logFile: string, timeoutMs = 60_000): Promise<void> {
   await waitFor(
-    `${name} GET /health`,
-    async () => ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).status === 200 ? true : undefined),
+    `${name} GET /health/ready`,
+    async () => {
+      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+      if (res.status === 200) return true;
+      // kept as the last error: a timeout then says which check was down and why
+      throw new Error(`${res.status} ${(await res.text()).slice(0, 400)}`);
+    },
     {
       timeoutMs,
       intervalMs: 250,

@@ -4,7 +4,7 @@ import { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { HOST, StackError, stackPaths } from './profile';
 import { spawnLogged } from './processes';
-import { waitHealthy } from './service-launch';
+import { waitReady } from './service-launch';
 import { assertBuilt, findService, serviceNodeArgs } from './services';
 import { StackInfo } from './state';
 
@@ -32,8 +32,8 @@ let exitHookInstalled = false;
 
 /**
  * Starts one service of the running stack as a child of this process (not recorded in
- * state.json: the caller owns it), with the stack's env for it plus `extraEnv`. Waits for
- * GET /health unless `waitReady: false`.
+ * state.json: the caller owns it), with the stack's env for it plus `extraEnv`. Waits until it
+ * is ready (GET /health/ready 200: database answers, consumer in its group) unless `waitReady: false`.
  */
 export async function startServiceProcess(
   info: StackInfo,
@@ -90,7 +90,7 @@ export async function startServiceProcess(
   };
   if (opts.waitReady !== false) {
     try {
-      await waitHealthy(def.name, url, pid, logFile, opts.timeoutMs);
+      await waitReady(def.name, url, pid, logFile, opts.timeoutMs);
     } catch (err) {
       await handle.kill();
       throw err;

@@ -9,13 +9,13 @@ import { readStackState } from '../src/status';
 
 /**
  * The nemesis against the real test stack: each fault is visible from outside (an SMTP refusal, a
- * silent /health, Debezium's slots, the broker) and each heal brings its component back. It runs
+ * silent /health/live, Debezium's slots, the broker) and each heal brings its component back. It runs
  * in npm test's last phase (faults): a killed broker leaves the shared stack settling for a while.
  */
 const nemesis = Nemesis.forStack('test');
 const state = () => readStackState('test')!;
 
-const health = async (url: string): Promise<number> => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).status;
+const health = async (url: string): Promise<number> => (await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1_000) })).status;
 
 afterAll(async () => {
   // whatever failed above, leave the shared stack whole
@@ -50,7 +50,7 @@ describe('a service process a test started (processor-sim)', () => {
     await processor?.stop();
   });
 
-  it('paused: /health stops answering; resumed: it answers again; killed and restarted: a new process serves, with its faults API', async () => {
+  it('paused: /health/live stops answering; resumed: it answers again; killed and restarted: a new process serves, with its faults API', async () => {
     processor = await startServiceProcess(state().info, 'processor-sim');
     const target = nemesis.process(processor);
     expect(await health(processor.url)).toBe(200);

@@ -14,3 +14,4 @@ export * from './inbox/co-partitioned-assigner';
 export * from './inbox/dead-letter-store';
 export * from './inbox/dead-letter-redrive';
 export * from './inbox/inbox-retention';
+export * from './inbox/consumer-health';

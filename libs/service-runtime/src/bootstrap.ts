@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { MessagingLogger } from '@paystate/messaging';
 import { connectInboxConsumer } from '@paystate/messaging/nest';
-import { ConsumerReadiness } from './health';
+import { ConsumerHealthSource } from './health';
 import { ProblemDetailsFilter, ProblemError } from './problem-details';
 
 export interface ServiceStartOptions {
@@ -44,7 +44,6 @@ export async function startService(module: Type<unknown> | DynamicModule, option
     new ProblemDetailsFilter().catch(error, { switchToHttp: () => ({ getResponse: () => res, getRequest: () => req }) } as never);
   });
 
-  const readiness = app.get(ConsumerReadiness);
   if (options.consumer) {
     const pino = await app.resolve(PinoLogger);
     const logger: MessagingLogger = {
@@ -53,7 +52,7 @@ export async function startService(module: Type<unknown> | DynamicModule, option
       warn: (o, m) => pino.warn(o, m),
       error: (o, m) => pino.error(o, m),
     };
-    await connectInboxConsumer(app, {
+    const transport = await connectInboxConsumer(app, {
       brokers: options.consumer.brokers,
       clientId: options.consumer.groupId,
       groupId: options.consumer.groupId,
@@ -61,9 +60,9 @@ export async function startService(module: Type<unknown> | DynamicModule, option
       ...(options.consumer.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: options.consumer.partitionsConsumedConcurrently } : {}),
       ...(options.consumer.redriveIntervalMs !== undefined ? { redriveIntervalMs: options.consumer.redriveIntervalMs } : {}),
     });
+    // readiness follows the consumer's group membership from here on (GET /health/ready)
+    app.get(ConsumerHealthSource).track(() => transport.consumerHealth);
   }
-  // ready once the consumer (if the service has one) has joined its group
-  readiness.markReady();
 
   await app.listen(options.port, options.host);
   return app;

@@ -5,6 +5,7 @@ import type { MessagingLogger } from '../logger';
 import type { ConsumeOutcome, ConsumerMetrics } from '../metrics';
 import type { EventHandlerDefinition } from './consumed-event';
 import { coPartitionedAssigner } from './co-partitioned-assigner';
+import { ConsumerHealth } from './consumer-health';
 import { DeadLetterRedriver } from './dead-letter-redrive';
 import { LaneId, LanePosition, PartitionMerge } from './partition-merge';
 import { Liveness, RecordProcessor, RetryPolicy } from './record-processor';
@@ -69,8 +70,11 @@ export class IdempotentConsumer {
   private mergeReady: Promise<void> = Promise.resolve();
   private mergeWaiters: Array<() => void> = [];
   private resumeTimer: NodeJS.Timeout | undefined;
+  /** The consumer's group state for readiness (consumer-health.ts); silent past the session timeout = not a member. */
+  readonly health: ConsumerHealth;
 
   constructor(private readonly options: IdempotentConsumerOptions) {
+    this.health = new ConsumerHealth({ silentAfterMs: options.sessionTimeoutMs ?? 30_000 });
     this.processor = new RecordProcessor(options);
     const intervalMs = options.redriveIntervalMs ?? 2_000;
     this.redriver =
@@ -97,6 +101,8 @@ export class IdempotentConsumer {
       partitionAssigners: [coPartitionedAssigner, PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
+    // before connect, so that the first CONNECT and GROUP_JOIN are seen
+    this.health.attach(consumer);
     if (this.merge) {
       this.admin = kafka.admin();
       await this.admin.connect();

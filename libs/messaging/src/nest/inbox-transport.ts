@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { EventContract, findContract } from '@paystate/contracts';
 import type { MessagingLogger } from '../logger';
 import type { ConsumedEvent, EventHandlerDefinition, HandlerContext } from '../inbox/consumed-event';
+import type { ConsumerHealth } from '../inbox/consumer-health';
 import { IdempotentConsumer, IdempotentConsumerOptions } from '../inbox/idempotent-consumer';
 
 const PATTERN = /^(?<type>[A-Za-z]+)\.v(?<version>\d+)$/;
@@ -81,6 +82,11 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
 
   on(): never {
     throw new Error('InboxTransport has no events to subscribe to');
+  }
+
+  /** The consumer's group state for readiness; undefined before listen() and after close(). */
+  get consumerHealth(): ConsumerHealth | undefined {
+    return this.consumer?.health;
   }
 
   unwrap<T>(): T {

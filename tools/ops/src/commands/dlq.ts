@@ -93,8 +93,8 @@ async function locate(ctx: OpsContext, id: string): Promise<{ service: ServiceSe
 /** Is the service's API answering? (Its redrive worker runs in the same process.) */
 async function isRunning(service: ServiceSettings): Promise<boolean> {
   try {
-    // any answer will do (503 = up but not ready): the worker runs in the same process
-    await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(2_000) });
+    // liveness, not readiness: a process whose database or broker is away still runs its worker
+    await fetch(`${service.url}/health/live`, { signal: AbortSignal.timeout(2_000) });
     return true;
   } catch {
     return false;
@@ -288,7 +288,7 @@ function result(service: ServiceSettings, row: LetterRow, outcome: RedriveResult
 async function waitForOutcomes(ctx: OpsContext, written: readonly { service: ServiceSettings; request: WrittenRequest; row: LetterRow }[], timeoutMs: number): Promise<RedriveResult[]> {
   for (const service of new Set(written.map((w) => w.service))) {
     if (written.some((w) => w.service === service && !w.request.immediate) && !(await isRunning(service))) {
-      ctx.out.info(`${service.name} is not running (${service.url}/health does not answer): its requests wait for it; its redrive worker carries them out when it starts`);
+      ctx.out.info(`${service.name} is not running (${service.url}/health/live does not answer): its requests wait for it; its redrive worker carries them out when it starts`);
     }
   }
   const outcomes = new Map<string, { outcome: RedriveResult['outcome']; error: string | null }>();
