@@ -287,7 +287,7 @@ async function main(): Promise<void> {
       `${f(s.offeredPerSecond).padStart(9)}  ${f(s.placedPerSecond, 1).padStart(8)}  ${f(s.completedPerSecond, 1).padStart(7)}  ${f(s.latencyMs.p50).padStart(6)}  ${f(s.latencyMs.p95).padStart(6)}  ${f(s.latencyMs.p99).padStart(6)}  ${f(s.latencyMs.max).padStart(6)}  ${String(s.httpErrors).padStart(6)}  ${String(s.notEnded).padStart(9)}  ${f(s.cpuMsPerOrderTotal, 1).padStart(12)}  ${s.ofCeiling !== undefined ? `${f(s.ofCeiling * 100, 1)} %` : '–'}`,
     );
   }
-  console.log('\nCPU ms per ended order, and peak RSS MiB, per component:');
+  console.log('\nCPU ms per ended order / peak RSS MiB, per component (a process tree: PostgreSQL\'s backends are summed, so its RSS counts shared buffers more than once):');
   const names = [...roots.keys()];
   console.log(`${'offered/s'.padStart(9)}  ${names.map((n) => n.padStart(Math.max(n.length, 9))).join('  ')}`);
   for (const s of steps) console.log(`${f(s.offeredPerSecond).padStart(9)}  ${names.map((n) => `${f(s.cpuMsPerOrder[n] ?? NaN, 1)}/${f(s.peakRssMiB[n] ?? NaN)}`.padStart(Math.max(n.length, 9))).join('  ')}`);
