@@ -13,7 +13,8 @@ export interface DeclaredRoute {
 type ModuleLike = Type<unknown> | DynamicModule | Promise<DynamicModule> | undefined;
 
 const isDynamic = (m: object): m is DynamicModule => 'module' in m;
-const paths = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [value === undefined ? '' : String(value)]);
+/** A controller's or handler's path metadata: a string, a list of them, or none. */
+const paths = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value : [value ?? '']);
 
 function join(...parts: string[]): string {
   const path = parts
@@ -42,7 +43,7 @@ function controllersOf(root: ModuleLike, seen = new Set<unknown>()): Type<unknow
 export function declaredRoutes(root: Type<unknown> | DynamicModule): DeclaredRoute[] {
   const routes: DeclaredRoute[] = [];
   for (const controller of new Set(controllersOf(root))) {
-    const prefixes = paths(Reflect.getMetadata(PATH_METADATA, controller));
+    const prefixes = paths(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined);
     const proto = controller.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(proto)) {
       const handler = proto[name];
@@ -50,7 +51,7 @@ export function declaredRoutes(root: Type<unknown> | DynamicModule): DeclaredRou
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) continue;
       for (const prefix of prefixes) {
-        for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler))) {
+        for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined)) {
           routes.push({ method: RequestMethod[method].toLowerCase(), path: join(prefix, path), controller: controller.name });
         }
       }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OpenApiDocument, buildServiceDocument, jsonContent, problemContent, responses, secured } from '@paystate/service-runtime';
+import { NOTIFICATION_STATUSES } from '../../domain/notification';
 import type { NotificationView } from '../persistence/notification-queries';
 import { NOTIFICATION_SCOPES } from './scopes';
 
@@ -11,7 +12,7 @@ const notificationSchema = z
     kind: z.string(),
     recipient: z.string().nullable(),
     subject: z.string(),
-    status: z.string().meta({ examples: ['WAITING', 'PENDING', 'SENT', 'FAILED'] }),
+    status: z.enum(NOTIFICATION_STATUSES),
     attempts: z.number().int(),
     messageId: z.string(),
     sourceEventId: z.string(),

@@ -24,7 +24,7 @@ const orderCreatedSchema = z.object({ id: z.uuid(), status: z.string(), total: z
 const orderViewSchema = z
   .object({
     id: z.uuid(),
-    status: z.string().meta({ examples: ['PENDING', 'CONFIRMED', 'SHIPPED', 'CANCELLED'] }),
+    status: z.string().meta({ examples: ['PENDING', 'CONFIRMED', 'COMPLETED', 'CANCELLED'] }),
     cancellationReason: z.string().nullable(),
     cancellationDetail: z.string().nullable(),
     refunded: z.boolean().describe('true when a cancelled order’s captured money was refunded'),

@@ -38,7 +38,7 @@ const paymentSchema = z
   .object({
     id: z.uuid(),
     orderId: z.uuid(),
-    status: z.string().meta({ examples: ['AUTHORISED', 'CAPTURED', 'VOIDED', 'REFUNDED', 'REQUIRES_REVIEW'] }),
+    status: z.string().meta({ examples: ['AUTHORISED', 'CAPTURED', 'VOIDED', 'REFUNDED', 'PARTIALLY_REFUNDED', 'REQUIRES_REVIEW'] }),
     amount: z.number().int(),
     refundedAmount: z.number().int(),
     currency: z.string(),
