@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, OpenApiModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { CarrierFaultInjection } from './application/carrier-faults/carrier-faults';
 import { DispatchShipmentOnPaymentCaptured } from './application/dispatch-shipment/dispatch-on-payment-captured';
 import { FindFulfilment } from './infrastructure/persistence/fulfilment-queries';
@@ -16,6 +16,7 @@ import { PaymentEventsConsumer } from './infrastructure/messaging/payment-events
 import { fulfilmentDataSourceOptions } from './infrastructure/persistence/data-source';
 import { FulfilmentStore } from './infrastructure/persistence/fulfilment-store';
 import { StockStore } from './infrastructure/persistence/stock-store';
+import { fulfilmentServiceOpenApi } from './infrastructure/http/openapi';
 
 @Module({})
 export class FulfilmentServiceModule {
@@ -29,6 +30,8 @@ export class FulfilmentServiceModule {
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
         IdempotencyModule.forConfig(config),
+        // GET /openapi.json, open like /health
+        OpenApiModule.serve(fulfilmentServiceOpenApi),
       ],
       controllers: [StockController, ShipmentsController, CarrierFaultsController, OrderEventsConsumer, PaymentEventsConsumer],
       providers: [

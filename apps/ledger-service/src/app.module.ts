@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, InboxRetentionModule, OpenApiModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { OrderJournals } from './application/order-journals';
 import { PostCaptureJournal } from './application/payment-captured/post-capture-journal';
 import { PostRefundReversal } from './application/payment-refunded/post-refund-reversal';
@@ -12,6 +12,7 @@ import { FulfilmentEventsConsumer } from './infrastructure/messaging/fulfilment-
 import { PaymentEventsConsumer } from './infrastructure/messaging/payment-events.consumer';
 import { ledgerDataSourceOptions } from './infrastructure/persistence/data-source';
 import { LedgerStore } from './infrastructure/persistence/ledger-store';
+import { ledgerServiceOpenApi } from './infrastructure/http/openapi';
 
 @Module({})
 export class LedgerServiceModule {
@@ -24,6 +25,8 @@ export class LedgerServiceModule {
         InboxRetentionModule.forConfig(config),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
+        // GET /openapi.json, open like /health
+        OpenApiModule.serve(ledgerServiceOpenApi),
       ],
       controllers: [LedgerController, PaymentEventsConsumer, FulfilmentEventsConsumer],
       providers: [LedgerStore, OrderJournals, PostCaptureJournal, PostDispatchJournal, PostRefundReversal, PostSettlementJournal, LedgerQueries],

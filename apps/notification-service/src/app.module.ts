@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, InboxRetentionModule, OpenApiModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { MESSAGE_ID_DOMAIN, RecordCustomerFacts } from './application/customer-facts/record-customer-facts';
 import { DELIVERY_SETTINGS } from './application/delivery/delivery-settings';
 import { NotificationDelivery } from './application/delivery/notification-delivery';
@@ -11,6 +11,7 @@ import { OrderEventsConsumer } from './infrastructure/messaging/order-events.con
 import { PaymentEventsConsumer } from './infrastructure/messaging/payment-events.consumer';
 import { notificationDataSourceOptions } from './infrastructure/persistence/data-source';
 import { NotificationStore } from './infrastructure/persistence/notification-store';
+import { notificationServiceOpenApi } from './infrastructure/http/openapi';
 
 @Module({})
 export class NotificationServiceModule {
@@ -23,6 +24,8 @@ export class NotificationServiceModule {
         InboxRetentionModule.forConfig(config),
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
+        // GET /openapi.json, open like /health
+        OpenApiModule.serve(notificationServiceOpenApi),
       ],
       controllers: [NotificationsController, OrderEventsConsumer, PaymentEventsConsumer],
       providers: [

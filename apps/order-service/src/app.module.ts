@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, OpenApiModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FollowSaga } from './application/follow-saga/follow-saga';
 import { GetOrderQuery } from './application/get-order/get-order';
 import { PlaceOrderUseCase } from './application/place-order/place-order';
 import { SAGA_MONITOR_SETTINGS, SagaMonitor } from './application/monitor/saga-monitor';
 import { GetTimelineQuery } from './application/timeline/timeline';
 import type { OrderServiceConfig } from './config/config';
+import { orderServiceOpenApi } from './infrastructure/http/openapi';
 import { OrdersController } from './infrastructure/http/orders.controller';
 import { SagasController } from './infrastructure/http/sagas.controller';
 import { SagaFactsConsumer } from './infrastructure/messaging/saga-facts.consumer';
@@ -25,6 +26,8 @@ export class OrderServiceModule {
         // every route but /health and /metrics needs a bearer API key
         ApiKeysModule,
         IdempotencyModule.forConfig(config),
+        // GET /openapi.json, open like /health
+        OpenApiModule.serve(orderServiceOpenApi),
       ],
       controllers: [OrdersController, SagasController, SagaFactsConsumer],
       providers: [

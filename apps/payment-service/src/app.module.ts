@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, ServiceRuntimeModule } from '@paystate/service-runtime';
+import { ApiKeysModule, IdempotencyModule, InboxRetentionModule, OpenApiModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { FindPaymentsQuery } from './infrastructure/persistence/payment-queries';
 import { PAYMENT_MONITOR_SETTINGS, PaymentMonitor } from './application/monitor/payment-monitor';
 import { PaymentOperations } from './application/operations/payment-operations';
@@ -20,6 +20,7 @@ import { paymentDataSourceOptions } from './infrastructure/persistence/data-sour
 import { PaymentStore } from './infrastructure/persistence/payment-store';
 import { StuckPaymentQueries } from './infrastructure/persistence/stuck-payment-queries';
 import { PROCESSOR_SETTINGS, ProcessorClient } from './infrastructure/processor/processor-client';
+import { paymentServiceOpenApi } from './infrastructure/http/openapi';
 
 @Module({})
 export class PaymentServiceModule {
@@ -33,6 +34,8 @@ export class PaymentServiceModule {
         // every route but /health, /metrics and the signed webhook needs a bearer API key
         ApiKeysModule,
         IdempotencyModule.forConfig(config),
+        // GET /openapi.json, open like /health
+        OpenApiModule.serve(paymentServiceOpenApi),
       ],
       controllers: [SagasController, PaymentsController, WebhooksController, OrderEventsConsumer, FulfilmentEventsConsumer],
       providers: [

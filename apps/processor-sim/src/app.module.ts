@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@paystate/service-runtime';
+import { OpenApiModule, ServiceRuntimeModule } from '@paystate/service-runtime';
 import { AuthoriseUseCase } from './application/authorise/authorise';
 import { CaptureUseCase } from './application/capture/capture';
 import { FaultInjection } from './application/faults/fault-injection';
@@ -22,13 +22,18 @@ import { processorDataSourceOptions } from './infrastructure/persistence/data-so
 import { OperationStore } from './infrastructure/persistence/operation-store';
 import { SettlementStore } from './infrastructure/persistence/settlement-store';
 import { WebhookDeliveryQueue } from './infrastructure/persistence/webhook-delivery-queue';
+import { processorSimOpenApi } from './infrastructure/http/openapi';
 
 @Module({})
 export class ProcessorSimModule {
   static register(config: ProcessorSimConfig): DynamicModule {
     return {
       module: ProcessorSimModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: processorDataSourceOptions(config) })],
+      imports: [
+        ServiceRuntimeModule.forRoot({ serviceName: config.SERVICE_NAME, logLevel: config.LOG_LEVEL, database: processorDataSourceOptions(config) }),
+        // GET /openapi.json, open like /health
+        OpenApiModule.serve(processorSimOpenApi),
+      ],
       // without PROCESSOR_ADMIN_ENABLED the admin routes do not exist: 404, like any unknown path
       controllers: [AuthorisationsController, LookupsController, ...(config.PROCESSOR_ADMIN_ENABLED ? [AdminController] : [])],
       providers: [

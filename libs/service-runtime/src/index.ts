@@ -10,3 +10,4 @@ export * from './idempotency';
 export * from './background-loop';
 export * from './stuck';
 export * from './inbox-retention/inbox-retention.module';
+export * from './openapi';

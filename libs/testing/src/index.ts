@@ -8,3 +8,4 @@ export * from './api-keys';
 export * from './decider-spec';
 export * from './ops';
 export * from './ops-process';
+export * from './openapi';

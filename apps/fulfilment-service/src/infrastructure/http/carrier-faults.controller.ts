@@ -16,7 +16,7 @@ import { CarrierFaultInjection } from '../../application/carrier-faults/carrier-
 import type { CarrierFaults } from '../../domain/carrier';
 import { FULFILMENT_SCOPES } from './scopes';
 
-const faultRequest = z
+export const faultRequest = z
   .strictObject({
     failNext: z.number().int('must be an integer').min(0, 'must not be negative').max(1_000_000).optional(),
     failRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),

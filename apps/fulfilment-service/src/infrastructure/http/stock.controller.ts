@@ -5,10 +5,10 @@ import { StockLevels, StockView } from '../../application/stock-levels/stock-lev
 import { FULFILMENT_SCOPES } from './scopes';
 
 /** A SKU as it appears in a path: letters, digits and . _ - (no spaces), at most 64 characters. */
-const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** stock.on_hand is an integer column: anything larger is absurd input, not a count. */
 const MAX_ON_HAND = 1_000_000_000;
-const setStockRequest = z.strictObject({ onHand: z.number().int('must be an integer').min(0, 'must not be negative').max(MAX_ON_HAND, `must not exceed ${MAX_ON_HAND}`) });
+export const setStockRequest = z.strictObject({ onHand: z.number().int('must be an integer').min(0, 'must not be negative').max(MAX_ON_HAND, `must not exceed ${MAX_ON_HAND}`) });
 
 function checkedSku(sku: string): string {
   if (!SKU.test(sku)) throw validationProblem([{ field: 'sku', message: 'must be 1–64 letters, digits, ".", "_" or "-"' }]);

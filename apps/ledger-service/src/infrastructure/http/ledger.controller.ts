@@ -6,9 +6,9 @@ import { AccountBalanceView, LedgerQueries, OrderJournalsView, TrialBalanceView 
 import { LEDGER_SCOPES } from './scopes';
 
 // strict: an unknown or misspelt query parameter is a 400, not silently ignored
-const balanceQuery = z.strictObject({ currency: currencySchema });
-const journalsQuery = z.strictObject({ orderId: z.uuid('must be a UUID') });
-const trialBalanceQuery = z.strictObject({ currency: currencySchema.optional() });
+export const balanceQuery = z.strictObject({ currency: currencySchema });
+export const journalsQuery = z.strictObject({ orderId: z.uuid('must be a UUID') });
+export const trialBalanceQuery = z.strictObject({ currency: currencySchema.optional() });
 
 const isAccount = (code: string): code is LedgerAccount => (LEDGER_ACCOUNTS as readonly string[]).includes(code);
 

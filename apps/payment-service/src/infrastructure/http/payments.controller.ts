@@ -21,11 +21,11 @@ import { ResolveResult, ResolveReviewUseCase } from '../../application/review/re
 import { PAYMENT_SCOPES } from './scopes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const refundRequest = z.strictObject({ amount: amountMinorSchema.optional() });
+export const refundRequest = z.strictObject({ amount: amountMinorSchema.optional() });
 
 /** A person's reason, kept on the payment's transition log beside what they did. */
 const note = z.string().trim().min(1, 'say why (it is kept on the payment’s log)').max(500);
-const resolutionRequest = z.union([
+export const resolutionRequest = z.union([
   z.strictObject({ action: z.literal('retry'), note }),
   z.strictObject({ action: z.literal('record-outcome'), outcome: z.literal('succeeded'), processorObjectId: z.string().trim().min(1).max(255), note }),
   z.strictObject({ action: z.literal('record-outcome'), outcome: z.literal('failed'), code: z.string().trim().min(1).max(100), note }),
