@@ -17,20 +17,44 @@ export interface ServiceDocumentOptions {
 
 const healthCheckSchema = z.record(z.string(), z.object({ status: z.string() }).catchall(z.unknown()));
 
-/** GET /health's 200 (@nestjs/terminus): every check up. A check down answers 503 problem+json. */
+/** terminus' report (@nestjs/terminus), the body of every health answer: 200 when every check is up, 503 otherwise. */
 export const healthSchema = z
-  .object({ status: z.literal('ok'), info: healthCheckSchema, error: healthCheckSchema, details: healthCheckSchema })
-  .meta({ id: 'Health', description: 'Liveness and readiness: the database and (where the service has one) the Kafka consumer.' });
+  .object({ status: z.enum(['ok', 'error', 'shutting_down']), info: healthCheckSchema.optional(), error: healthCheckSchema.optional(), details: healthCheckSchema })
+  .meta({ id: 'HealthReport', description: "terminus' report: each check's status and, when down, why." });
+
+const healthAnswers = (down: string) => ({
+  '200': jsonContent('Every check is up.', healthSchema),
+  '503': jsonContent(`${down} The body names the failing check.`, healthSchema),
+});
 
 /** Routes every service mounts from ServiceRuntimeModule and OpenApiModule: open to probes, scrapers and readers. */
 export const RUNTIME_PATHS: ZodOpenApiPathsObject = {
+  '/health/live': {
+    get: {
+      operationId: 'healthLive',
+      tags: ['operations'],
+      summary: 'Liveness (no API key): the process answers and its event loop turns; no dependency is checked',
+      security: [],
+      responses: healthAnswers('Restart the process: its Kafka consumer crashed and will not restart.'),
+    },
+  },
+  '/health/ready': {
+    get: {
+      operationId: 'healthReady',
+      tags: ['operations'],
+      summary: 'Readiness (no API key): the database answers in time and the Kafka consumer is in its group',
+      security: [],
+      responses: healthAnswers('Not ready for traffic.'),
+    },
+  },
   '/health': {
     get: {
       operationId: 'health',
       tags: ['operations'],
-      summary: 'Liveness and readiness (no API key)',
+      summary: 'Deprecated alias of /health/ready (no API key)',
+      deprecated: true,
       security: [],
-      responses: { '200': jsonContent('Every check is up.', healthSchema), '503': problemContent('A check is down: not ready for traffic.') },
+      responses: healthAnswers('Not ready for traffic.'),
     },
   },
   '/metrics': {
