@@ -72,8 +72,9 @@ export const TABLES: Record<string, Record<string, TableSpec>> = {
     orders: { exclude: ['updated_at'] },
     // id: bigserial in processing order
     order_transition: { exclude: ['id', 'at'] },
-    // seq: in processing order; occurred_at is the event's own time, recorded_at when it was processed
-    order_timeline: { exclude: ['seq', 'recorded_at'] },
+    // seq: in processing order; recorded_at: when it was processed; occurred_at is the event's own
+    // time, which for order-service's own events is when it processed their cause (compared for the others)
+    order_timeline: { exclude: ['seq', 'recorded_at', 'occurred_at'], sql: `SELECT *, CASE WHEN service = 'order-service' THEN NULL ELSE occurred_at END AS occurred_at_of_others FROM order_timeline` },
     inbox: { exclude: ['processed_at'] },
     dead_letter: { exclude: ['created_at'] },
   },

@@ -21,7 +21,7 @@ const operations = { kick: () => undefined } as unknown as PaymentOperations;
 const ctx = { manager: {}, now: new Date('2026-12-01T20:00:00Z'), afterCommit: () => undefined } as unknown as HandlerContext;
 const stockReserved = { id: 'evt-1', type: 'StockReserved', payload: { orderId: 'order-1' } } as unknown as ConsumedEvent<StockReservedV1>;
 
-const paymentIn = (status: PaymentStatus): Payment => ({ ...initiatePayment({ orderId: 'order-1', total: 2500, currency: 'EUR', paymentMethod: 'tok' } as never, 'pay-1'), status });
+const paymentIn = (status: PaymentStatus): Payment => ({ ...initiatePayment({ orderId: 'order-1', total: 2500, currency: 'EUR', paymentMethod: 'tok' }, 'pay-1'), status });
 
 describe('PaymentSagaSteps: a fact read before the outcome that caused it', () => {
   it('StockReserved on a payment whose authorisation is still under way is retried (thrown), not ignored', async () => {
