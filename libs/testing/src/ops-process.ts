@@ -9,6 +9,11 @@ export interface OpsProcess {
   stderrMatches(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** The run's end, as runOps reports it. */
   done: Promise<OpsRun>;
+  /**
+   * Sends `signal` to the CLI's whole process group (tsx runs the CLI in a child process, which a
+   * SIGKILL of tsx alone would leave running): `kill('SIGKILL')` is ops dying mid-operation.
+   */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /**
@@ -22,6 +27,8 @@ export function startOps(args: readonly string[], options: { env?: Record<string
     cwd: repoRoot,
     env: { ...process.env, PAYSTATE_OPS_ACTOR: 'e2e-test', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // its own process group, so kill() reaches tsx's child that runs the CLI too
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -47,6 +54,9 @@ export function startOps(args: readonly string[], options: { env?: Record<string
   });
   return {
     done,
+    kill: (signal = 'SIGTERM') => {
+      if (!exited && child.pid !== undefined) process.kill(-child.pid, signal);
+    },
     stderrMatches: (pattern, timeoutMs = 120_000) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`ops ${args.join(' ')}: stderr did not match ${pattern} within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);

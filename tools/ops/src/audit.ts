@@ -43,6 +43,14 @@ export class AuditLog {
     await withClient(this.url(), (c) => c.query(`UPDATE ops_audit SET outcome = $2, result = $3, finished_at = now() WHERE id = $1`, [id, outcome, JSON.stringify(result ?? null)]));
   }
 
+  /**
+   * Records how far a command that is still running got (kept when it finishes), so a re-run after
+   * it was killed knows what was done: e.g. `ops replay` once its offsets are written and verified.
+   */
+  async progress(id: string, progress: Record<string, unknown>): Promise<void> {
+    await withClient(this.url(), (c) => c.query(`UPDATE ops_audit SET progress = coalesce(progress, '{}'::jsonb) || $2::jsonb WHERE id = $1`, [id, JSON.stringify(progress)]));
+  }
+
   async recent(limit = 20): Promise<AuditRow[]> {
     await this.ensure();
     return withClient(this.url(), async (c) => (await c.query<AuditRow>('SELECT * FROM ops_audit ORDER BY started_at DESC LIMIT $1', [limit])).rows);
@@ -79,6 +87,8 @@ export class AuditLog {
           finished_at timestamptz
         )`),
     );
+    // added after the table's first version: how far a running command got (AuditLog.progress)
+    await withClient(this.url(), (c) => c.query('ALTER TABLE ops_audit ADD COLUMN IF NOT EXISTS progress jsonb'));
     this.ready = true;
   }
 }
@@ -92,6 +102,7 @@ export interface AuditRow {
   plan: unknown;
   outcome: string;
   result: unknown;
+  progress: Record<string, unknown> | null;
   started_at: Date;
   finished_at: Date | null;
 }

@@ -177,6 +177,8 @@ function renderPlan(plan: ReplayPlan): string {
 export interface ReplayResult {
   since: string;
   resumedInterruptedRun: boolean;
+  /** False when this run resumed one killed after its reset: the offsets were not written again. */
+  offsetsWritten: boolean;
   written: { topic: string; partition: number; offset: number }[];
   verified: boolean;
   waited: boolean;
@@ -251,9 +253,87 @@ async function interruptedRun(ctx: OpsContext, plan: ReplayPlan): Promise<Date |
   const rows = await ctx.audit.recent(200);
   const last = rows.find((r) => r.command === 'replay' && (r.args as { group?: string } | null)?.group === plan.group);
   if (!last || last.outcome === 'succeeded') return undefined;
-  const planned = (last.plan as { targets?: unknown } | null)?.targets;
-  return JSON.stringify(planned) === JSON.stringify(targetsOf(plan)) ? last.started_at : undefined;
+  const planned = (last.plan as { targets?: { topic: string; partition: number; offset: number }[] } | null)?.targets;
+  // compared as text per partition: jsonb does not keep the order of an object's keys
+  const text = (ts: readonly { topic: string; partition: number; offset: number }[]): string => ts.map((t) => `${t.topic}/${t.partition}@${t.offset}`).join(',');
+  return planned && text(planned) === text(targetsOf(plan)) ? last.started_at : undefined;
 }
+
+/** Waits for the group to commit up to the plan's ends, then reports the replayed ranges from the inbox (rows since `since`). */
+async function waitAndReport(ctx: OpsContext, admin: Admin, req: ReplayRequest, plan: ReplayPlan, since: Date, base: ReplayResult): Promise<ReplayResult> {
+  ctx.out.info(`${plan.group}: waiting up to ${formatDuration(req.timeoutMs)} for the group to catch up; start ${plan.service} now`);
+  const waited = await waitCaughtUp(ctx, admin, plan, req.timeoutMs);
+  if (!waited.caughtUp) {
+    throw failure(
+      waited.joined
+        ? `${plan.group} did not catch up within ${formatDuration(req.timeoutMs)}`
+        : `no member of ${plan.group} joined within ${formatDuration(req.timeoutMs)}: start ${plan.service}`,
+      'the reset is kept (see `ops audit`); `ops lag --group` shows how far it got; the same ops replay resumes the wait without resetting again',
+      { written: targetsOf(plan) },
+    );
+  }
+  const ranges = await ctx.withServiceDb(req.svc.name, (db) =>
+    Promise.all(plan.partitions.map(async (p) => rangeReport({ topic: p.topic, partition: p.partition, from: p.target, to: p.high }, await rangeCounts(db, plan.group, { topic: p.topic, partition: p.partition, from: p.target, to: p.high }, since)))),
+  );
+  return { ...base, waited: true, caughtUp: true, catchUpSeconds: waited.seconds, memberJoinedAfterSeconds: waited.joinedAfter, ranges, totals: totals(ranges) };
+}
+
+/** The target as the audit log records it in the replay's args. */
+const targetView = (t: ReplayTarget): ReplayPlan['target'] => (t.kind === 'offset' ? { kind: 'offset', offset: t.offset } : { kind: 'time', asked: t.asked, utc: t.at.toISOString() });
+
+/** A replay whose offsets were written and verified but that did not succeed (killed while waiting, or its wait timed out). */
+interface ResumableRun {
+  auditId: string;
+  since: Date;
+  plan: ReplayPlan;
+}
+
+/**
+ * The latest replay of the group, when it did not succeed but had written and verified its offsets,
+ * and was asked exactly this (topics, partition, target; a `--by-duration` target moves with the
+ * clock, so it never matches): its re-run resumes the wait for the same ends instead of resetting
+ * the group again, past what the service has processed since (ADR 0015, "Killed and re-run").
+ */
+async function resumableRun(ctx: OpsContext, req: ReplayRequest): Promise<ResumableRun | undefined> {
+  const rows = await ctx.audit.recent(200);
+  const last = rows.find((r) => r.command === 'replay' && (r.args as { group?: string } | null)?.group === req.group);
+  if (!last || last.outcome === 'succeeded') return undefined;
+  const progress = last.progress as { offsetsWrittenAt?: string; since?: string } | null;
+  const plan = (last.plan as { plan?: ReplayPlan } | null)?.plan;
+  if (!progress?.offsetsWrittenAt || !progress.since || !plan) return undefined;
+  // compared field by field: jsonb does not keep the order of an object's keys
+  const asked = last.args as { topics?: string[]; partition?: number | null; target?: { kind?: string; offset?: number; asked?: string; utc?: string } };
+  const want = targetView(req.target);
+  const t = asked.target ?? {};
+  const sameTarget = want.kind === 'offset' ? t.kind === 'offset' && t.offset === want.offset : t.kind === 'time' && t.asked === want.asked && t.utc === want.utc;
+  const same = sameTarget && JSON.stringify(asked.topics ?? []) === JSON.stringify(req.topics) && (asked.partition ?? null) === req.partition;
+  return same ? { auditId: last.id, since: new Date(progress.since), plan } : undefined;
+}
+
+/** The re-run of a replay killed after its reset: no reset, the same wait and report (any state of the group: it may be running). */
+async function resumeWait(ctx: OpsContext, req: ReplayRequest, flags: ReplayFlags, run: ResumableRun): Promise<ExitCode> {
+  const plan = run.plan;
+  const args = { group: req.group, topics: req.topics, partition: req.partition, target: plan.target, allowTruncated: req.allowTruncated, wait: req.wait, resumes: run.auditId };
+  const summary = `resume the replay of ${plan.group} started ${run.since.toISOString()} (audit ${run.auditId}): its offsets were written and verified, so they are not reset again; wait for the group to reach the ends planned then and report`;
+  const outcome = await ctx.dangerous('replay', flags, args, { summary, detail: { targets: targetsOf(plan), plan, resumes: run.auditId } }, async (auditId): Promise<ReplayResult> => {
+    ctx.out.info(`resuming the interrupted replay of ${plan.group} started ${run.since.toISOString()} (audit ${run.auditId}): its offsets were written and verified, not resetting them again`);
+    await ctx.audit.progress(auditId, { offsetsWrittenAt: new Date().toISOString(), since: run.since.toISOString(), resumes: run.auditId });
+    const base: ReplayResult = { since: run.since.toISOString(), resumedInterruptedRun: true, offsetsWritten: false, written: [], verified: true, waited: false, caughtUp: false, catchUpSeconds: null, memberJoinedAfterSeconds: null, ranges: [], totals: null };
+    if (!req.wait) return base;
+    return waitAndReport(ctx, await ctx.kafka(), req, plan, run.since, base);
+  });
+  if (!outcome.executed) {
+    ctx.out.result({ dryRun: true, resumes: run.auditId, plan }, () => `${summary}\n${renderPlan(plan)}`);
+    return EXIT.ok;
+  }
+  ctx.out.result({ dryRun: false, plan, auditId: outcome.auditId, resumes: run.auditId, ...outcome.result }, (d) => [renderPlan(d.plan), `resumed the replay of audit ${d.resumes} (offsets not reset again; audit ${d.auditId})`, reportLine(d)].join('\n'));
+  return EXIT.ok;
+}
+
+const reportLine = (d: ReplayResult): string =>
+  d.totals
+    ? `caught up in ${formatDuration((d.catchUpSeconds ?? 0) * 1000)}: ${d.totals.records} record(s) replayed — processed ${d.totals.processed}, deduplicated ${d.totals.deduplicated}, dead-lettered ${d.totals.deadLettered}, ignored (no handler) ${d.totals.ignored}`
+    : 'not waited for (--no-wait): `ops lag --group` shows the progress';
 
 export const replayCommands: CommandModule = (program, action) => {
   program
@@ -276,6 +356,10 @@ export const replayCommands: CommandModule = (program, action) => {
       action(async (ctx, flags: ReplayFlags): Promise<ExitCode> => {
         const req = parseRequest(ctx, flags);
         if (flags.execute && !flags.dryRun && (!flags.reason || flags.reason.trim() === '')) throw usageError('replay --execute needs --reason "<why>" (it is written to the audit log)');
+        if (flags.execute === true && flags.dryRun !== true) {
+          const resumable = await resumableRun(ctx, req);
+          if (resumable) return resumeWait(ctx, req, flags, resumable);
+        }
         const plan = await makePlan(ctx, req);
         refuseIfUnsafe(plan);
         const prior = flags.execute === true && flags.dryRun !== true ? await interruptedRun(ctx, plan) : undefined;
@@ -283,30 +367,18 @@ export const replayCommands: CommandModule = (program, action) => {
         const executing = flags.execute === true && flags.dryRun !== true;
         if (executing && !ctx.out.json) ctx.out.info(renderPlan(plan));
         const summary = `reset ${plan.group}'s committed offsets on ${plan.partitions.length} partition(s) to replay ${plan.toReplay} record(s)`;
-        const outcome = await ctx.dangerous('replay', flags, args, { summary, detail: { targets: targetsOf(plan), plan } }, async (): Promise<ReplayResult> => {
+        const outcome = await ctx.dangerous('replay', flags, args, { summary, detail: { targets: targetsOf(plan), plan } }, async (auditId): Promise<ReplayResult> => {
           const admin = await ctx.kafka();
           const since = prior ?? (await ctx.withServiceDb(req.svc.name, databaseNow));
-          if (prior) ctx.out.info(`resuming the interrupted replay started ${prior.toISOString()} (same offsets): its start time is kept for the report`);
+          if (prior) ctx.out.info(`re-running the interrupted replay started ${prior.toISOString()}, which died before its offsets were verified (same offsets): its start time is kept for the report`);
           await writeOffsets(ctx, admin, plan);
           await verifyOffsets(admin, plan);
+          // from here on a re-run must not reset again: it resumes the wait (resumableRun)
+          await ctx.audit.progress(auditId, { offsetsWrittenAt: new Date().toISOString(), since: since.toISOString() });
           ctx.out.info(`${plan.group}: offsets written and verified (${plan.toReplay} record(s) to replay)`);
-          const base: ReplayResult = { since: since.toISOString(), resumedInterruptedRun: prior !== undefined, written: targetsOf(plan), verified: true, waited: false, caughtUp: false, catchUpSeconds: null, memberJoinedAfterSeconds: null, ranges: [], totals: null };
+          const base: ReplayResult = { since: since.toISOString(), resumedInterruptedRun: prior !== undefined, offsetsWritten: true, written: targetsOf(plan), verified: true, waited: false, caughtUp: false, catchUpSeconds: null, memberJoinedAfterSeconds: null, ranges: [], totals: null };
           if (!req.wait) return base;
-          ctx.out.info(`${plan.group}: waiting up to ${formatDuration(req.timeoutMs)} for the group to catch up; start ${plan.service} now`);
-          const waited = await waitCaughtUp(ctx, admin, plan, req.timeoutMs);
-          if (!waited.caughtUp) {
-            throw failure(
-              waited.joined
-                ? `${plan.group} did not catch up within ${formatDuration(req.timeoutMs)}`
-                : `no member of ${plan.group} joined within ${formatDuration(req.timeoutMs)}: start ${plan.service}`,
-              'the reset is kept (see `ops audit`); `ops lag --group` shows how far it got',
-              { written: targetsOf(plan) },
-            );
-          }
-          const ranges = await ctx.withServiceDb(req.svc.name, (db) =>
-            Promise.all(plan.partitions.map(async (p) => rangeReport({ topic: p.topic, partition: p.partition, from: p.target, to: p.high }, await rangeCounts(db, plan.group, { topic: p.topic, partition: p.partition, from: p.target, to: p.high }, since)))),
-          );
-          return { ...base, waited: true, caughtUp: true, catchUpSeconds: waited.seconds, memberJoinedAfterSeconds: waited.joinedAfter, ranges, totals: totals(ranges) };
+          return waitAndReport(ctx, admin, req, plan, since, base);
         });
         if (!outcome.executed) {
           ctx.out.result({ dryRun: true, plan }, (d) => renderPlan(d.plan));
@@ -317,9 +389,7 @@ export const replayCommands: CommandModule = (program, action) => {
           [
             renderPlan(d.plan),
             `offsets written and verified (audit ${d.auditId})`,
-            d.totals
-              ? `caught up in ${formatDuration((d.catchUpSeconds ?? 0) * 1000)}: ${d.totals.records} record(s) replayed — processed ${d.totals.processed}, deduplicated ${d.totals.deduplicated}, dead-lettered ${d.totals.deadLettered}, ignored (no handler) ${d.totals.ignored}`
-              : 'not waited for (--no-wait): `ops lag --group` shows the progress',
+            reportLine(d),
           ].join('\n'),
         );
         return EXIT.ok;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { appendToOutbox } from '@paystate/messaging';
+import { appendToOutbox, derivedId } from '@paystate/messaging';
 import { BackgroundWorker } from '@paystate/service-runtime';
 import { OperationOutcome, applyOutcome, operationUnresolved } from '../../domain/payment';
 import { ProcessorReport, ReportMismatchReason, reportMismatch } from '../../domain/processor-report';
@@ -16,6 +16,17 @@ export type RecordResult = { outcome: 'applied' } | { outcome: 'already-settled'
 export type IgnoredReason = ReportMismatchReason | 'unknown-operation' | 'unknown-type' | 'malformed';
 
 const CLAIM_BATCH = 10;
+
+/**
+ * The replay-safe id (ADR 0014) of an event an operation's outcome emits: an operation settles once
+ * (a second report finds it settled) and emits each event type at most once per way of settling
+ * (`outcome`: its result is known; `unresolved`: its deadline passed), whoever learnt it (our call,
+ * the resolver, a webhook, a person). A replay that re-creates the operation (its id derives from
+ * its cause) and gets the processor's stored answer emits the same ids, which downstream inboxes
+ * deduplicate. The cause is left out on purpose: live the outcome may come by webhook, in a replay
+ * by the call's own answer.
+ */
+const outcomeEventId = (operationId: string, way: 'outcome' | 'unresolved') => (type: string): string => derivedId('payment-service.operation-event', operationId, way, type);
 const MAX_BACKOFF_MS = 30_000;
 
 /**
@@ -90,7 +101,7 @@ export class PaymentOperations extends BackgroundWorker {
     const { op, payment: current } = locked;
     const decision = operationUnresolved(current, op);
     const next = await this.store.apply(manager, current, decision, cause, now);
-    await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
+    await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now, outcomeEventId(op.id, 'unresolved'));
   }
 
   /**
@@ -110,14 +121,14 @@ export class PaymentOperations extends BackgroundWorker {
     await this.store.settleOperation(manager, op.id, outcome, now);
     const decision = applyOutcome(payment, op, outcome);
     const next = await this.store.apply(manager, payment, decision, { ...cause, traceparent: cause.traceparent ?? op.traceparent ?? undefined }, now);
-    await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now);
+    await this.emit(manager, next.orderId, eventsFor(next, decision.facts, now, op.id), cause, now, outcomeEventId(op.id, 'outcome'));
     return { outcome: 'applied' };
   }
 
-  private async emit(manager: EntityManager, orderId: string, events: ReturnType<typeof eventsFor>, cause: Cause, now: Date): Promise<void> {
+  private async emit(manager: EntityManager, orderId: string, events: ReturnType<typeof eventsFor>, cause: Cause, now: Date, idOf: (type: string) => string): Promise<void> {
     await appendToOutbox(
       manager,
-      events.map((e) => ({ ...e, aggregateId: orderId, cause: { correlationId: orderId, causationId: cause.id, ...(cause.traceparent ? { traceparent: cause.traceparent } : {}) }, occurredAt: now })),
+      events.map((e) => ({ ...e, id: idOf(e.contract.type), aggregateId: orderId, cause: { correlationId: orderId, causationId: cause.id, ...(cause.traceparent ? { traceparent: cause.traceparent } : {}) }, occurredAt: now })),
     );
   }
 }
