@@ -134,7 +134,7 @@ describe('recovery drill: a lost service database restored by ops recover conver
   const orderIds: string[] = [];
 
   beforeAll(async () => {
-    await saga.start({}, { oneByOne: true });
+    await saga.start();
     // every write that is not event-driven happens before the backups (a restore loses those)
     await saga.setStock(sku, 1000);
     await saga.setStock(scarce, 0);

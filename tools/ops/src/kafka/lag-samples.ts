@@ -1,4 +1,4 @@
-import { AUDIT_DATABASE } from '../audit';
+import { AUDIT_DATABASE, ensureOpsTable } from '../audit';
 import { withClient, withDatabase } from '../clients/database';
 import type { Sample } from './trend';
 
@@ -20,23 +20,15 @@ export class LagSampleStore {
 
   private async ensure(): Promise<void> {
     if (this.ready) return;
-    await withClient(this.superuserUrl, async (c) => {
-      if ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [AUDIT_DATABASE])).rowCount !== 0) return;
-      try {
-        await c.query(`CREATE DATABASE ${AUDIT_DATABASE}`);
-      } catch (error) {
-        if ((error as { code?: string }).code !== '42P04') throw error; // another ops created it meanwhile
-      }
-    });
-    await withClient(this.url(), (c) =>
-      c.query(`
-        CREATE TABLE IF NOT EXISTS ops_lag_sample (
+    await ensureOpsTable(
+      this.superuserUrl,
+      `CREATE TABLE IF NOT EXISTS ops_lag_sample (
           kind       text        NOT NULL CHECK (kind IN ('partition', 'slot')),
           name       text        NOT NULL,
           sampled_at timestamptz NOT NULL,
           figures    jsonb       NOT NULL,
           PRIMARY KEY (kind, name)
-        )`),
+        )`,
     );
     this.ready = true;
   }
