@@ -21,7 +21,7 @@ const SLA_MS = 3000;
 
 beforeAll(async () => {
   await saga.start({
-    // CRITICAL only at 100 × the SLA: this suite sees WARNING crossings only (the escalation is unit-tested)
+    // CRITICAL only at 100 × the SLA: this suite sees WARNING crossings only (the escalation, with two instances of each service: saga-monitor-instances.e2e.spec.ts)
     'order-service': { SAGA_SLA_CONFIRMED_MS: String(SLA_MS), SAGA_SLA_REVIEW_MS: String(SLA_MS), SAGA_SLA_ESCALATION: '100', SAGA_MONITOR_INTERVAL_MS: String(INTERVAL_MS) },
     'payment-service': { PAYMENT_SLA_REVIEW_MS: String(SLA_MS), PAYMENT_SLA_ESCALATION: '100', PAYMENT_MONITOR_INTERVAL_MS: String(INTERVAL_MS) },
   });

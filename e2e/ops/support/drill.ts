@@ -186,7 +186,7 @@ export class Drill {
 
   /** Starts the saga; every write that is not event-driven happens here, before any backup (a restore loses those). */
   async setUp(): Promise<void> {
-    await this.saga.start({}, { oneByOne: true });
+    await this.saga.start();
     await this.saga.setStock(this.sku, 1000);
     await this.saga.setStock(this.scarce, 0);
     await this.saga.setStock(this.unshippable, 1000);

@@ -19,6 +19,9 @@ export const CONSUMERS: Record<string, string[]> = {
 export const SAGA_SERVICES = ['processor-sim', 'payment-service', 'order-service', 'ledger-service', 'fulfilment-service', 'notification-service'] as const;
 export type SagaService = (typeof SAGA_SERVICES)[number];
 
+/** The harness's default health deadline per service (see Saga#startTimeoutMs). */
+export const SAGA_START_TIMEOUT_MS = 300_000;
+
 /** payment-service resolves unknown outcomes quickly in tests (the defaults are minutes). */
 export const FAST_PAYMENTS = { PROCESSOR_TIMEOUT_MS: '1500', PAYMENT_OPERATION_LEASE_MS: '3000', PAYMENT_RESOLVER_INTERVAL_MS: '300' };
 
@@ -59,8 +62,17 @@ export class Saga {
   readonly nemesis = testNemesis();
   private keys: Record<string, string> = {};
 
-  /** `startTimeoutMs`: how long a service may take to be ready, GET /health/ready (the stack's default is 60 s). */
-  constructor(readonly startTimeoutMs?: number) {}
+  /**
+   * How long each service may take to answer GET /health/ready once started: the one start-timeout knob
+   * of the harness. The default, SAGA_START_TIMEOUT_MS (300 s), is sized for six Nest apps booting
+   * at once on a loaded 2-core machine (the launcher's own 60 s is not); a process that exits while
+   * booting fails at once, so a long deadline costs nothing when all is well.
+   */
+  readonly startTimeoutMs: number;
+
+  constructor(options: { startTimeoutMs?: number } = {}) {
+    this.startTimeoutMs = options.startTimeoutMs ?? SAGA_START_TIMEOUT_MS;
+  }
 
   url(service: SagaService): string {
     return this.info.services[service]!.url;
@@ -76,7 +88,7 @@ export class Saga {
    * Starts every service. Consumer groups first skip what earlier suites left on the topics (facts
    * about orders those suites made up without order-service), so this suite acts only on its own.
    */
-  async start(env: Partial<Record<SagaService, Record<string, string>>> = {}, opts: { oneByOne?: boolean } = {}): Promise<void> {
+  async start(env: Partial<Record<SagaService, Record<string, string>>> = {}): Promise<void> {
     for (const [group, topics] of Object.entries(CONSUMERS)) await moveGroupsToEnd(this.brokers, [group], topics);
     const client = `saga-${randomUUID().slice(0, 8)}`;
     this.keys = {
@@ -88,15 +100,11 @@ export class Saga {
     };
     await this.startService('processor-sim', env['processor-sim']);
     const rest = SAGA_SERVICES.filter((s) => s !== 'processor-sim');
-    // one by one on a loaded machine: five Nest apps booting at once can each miss the health deadline
-    if (opts.oneByOne) for (const s of rest) await this.startService(s, env[s]);
-    else await Promise.all(rest.map((s) => this.startService(s, env[s])));
+    await Promise.all(rest.map((s) => this.startService(s, env[s])));
   }
 
   async startService(service: SagaService, env: Record<string, string> = {}): Promise<ServiceProcess> {
-    // the suite's own start timeout, else PAYSTATE_E2E_START_TIMEOUT_MS (a busy machine may need more than the launcher's 60 s)
-    const timeoutMs = this.startTimeoutMs ?? (Number(process.env['PAYSTATE_E2E_START_TIMEOUT_MS']) || undefined);
-    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env }, timeoutMs ? { timeoutMs } : {});
+    const p = await startServiceProcess(this.info, service, { ...(service === 'payment-service' ? FAST_PAYMENTS : {}), ...env }, { timeoutMs: this.startTimeoutMs });
     this.processes.set(service, p);
     return p;
   }

@@ -63,18 +63,9 @@ export class AuditLog {
   /** Creates the database and table on first use (ops has no migrations of its own to run elsewhere). */
   private async ensure(): Promise<void> {
     if (this.ready) return;
-    await withClient(this.superuserUrl, async (c) => {
-      const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [AUDIT_DATABASE]);
-      if (exists.rowCount !== 0) return;
-      try {
-        await c.query(`CREATE DATABASE ${AUDIT_DATABASE}`);
-      } catch (error) {
-        if ((error as { code?: string }).code !== '42P04') throw error; // another ops created it meanwhile
-      }
-    });
-    await withClient(this.url(), (c) =>
-      c.query(`
-        CREATE TABLE IF NOT EXISTS ops_audit (
+    await ensureOpsTable(
+      this.superuserUrl,
+      `CREATE TABLE IF NOT EXISTS ops_audit (
           id          uuid        PRIMARY KEY,
           command     text        NOT NULL,
           actor       text        NOT NULL,
@@ -85,12 +76,29 @@ export class AuditLog {
           result      jsonb,
           started_at  timestamptz NOT NULL DEFAULT now(),
           finished_at timestamptz
-        )`),
+        )`,
     );
     // added after the table's first version: how far a running command got (AuditLog.progress)
     await withClient(this.url(), (c) => c.query('ALTER TABLE ops_audit ADD COLUMN IF NOT EXISTS progress jsonb'));
     this.ready = true;
   }
+}
+
+/**
+ * Creates the ops database if it is missing, then runs `ddl` (a `CREATE TABLE IF NOT EXISTS …`) in
+ * it: how each of ops' own tables comes to exist on first use.
+ */
+export async function ensureOpsTable(superuserUrl: string, ddl: string): Promise<void> {
+  await withClient(superuserUrl, async (c) => {
+    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [AUDIT_DATABASE]);
+    if (exists.rowCount !== 0) return;
+    try {
+      await c.query(`CREATE DATABASE ${AUDIT_DATABASE}`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42P04') throw error; // another ops created it meanwhile
+    }
+  });
+  await withClient(withDatabase(superuserUrl, AUDIT_DATABASE), (c) => c.query(ddl));
 }
 
 export interface AuditRow {

@@ -41,6 +41,26 @@ const STUCK_NAMESPACE = '5f0d7c1e-3b8a-4c2e-9d61-7a4b2e8f1c03';
 export const stuckEventId = (service: string, c: { subjectId: string; stage: string; since: Date; level: string }): string =>
   uuidv5(`${service}/stuck/${c.subjectId}/${c.stage}/${c.since.toISOString()}/${c.level}`, STUCK_NAMESPACE);
 
+/**
+ * What every stuck event (SagaStuck, PaymentStuck) says of a crossing, and its cause: correlated
+ * with the order, caused by `<monitor>/<stage>/<level>`. A service adds its own fields and appends
+ * the event itself.
+ */
+export function stuckEventFacts(monitor: string, subject: WatchedSubject, crossing: Crossing, now: Date) {
+  return {
+    cause: { correlationId: subject.orderId, causationId: `${monitor}/${crossing.stage}/${crossing.level}` },
+    payload: {
+      orderId: subject.orderId,
+      stage: crossing.stage,
+      level: crossing.level,
+      thresholdMs: crossing.thresholdMs,
+      since: crossing.since.toISOString(),
+      detectedAt: now.toISOString(),
+      awaiting: subject.awaiting,
+    },
+  };
+}
+
 let gauge: Gauge<'state'> | undefined;
 /** `paystate_stuck_sagas{state}`: subjects with an open, unacknowledged report, per stage. */
 export function stuckGauge(): Gauge<'state'> {

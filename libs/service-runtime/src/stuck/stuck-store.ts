@@ -3,7 +3,7 @@ import type { StuckLevel } from './stuck-decider';
 
 /**
  * The `stuck_saga` table every service with a saga monitor creates in a migration of its own (the
- * same columns in each; see apps/order-service/migrations/1764600000004-stuck-sagas.ts): one row per
+ * same columns in each: stuck-schema.ts): one row per
  * threshold crossing, unique on (subject, stage, since, level), so that several instances, or a
  * monitor run repeated after a crash, insert it once and append its event once.
  */
@@ -25,17 +25,8 @@ export interface StuckRow {
   resolvedAt: Date | null;
 }
 
-export interface NewCrossing {
-  subjectId: string;
-  orderId: string;
-  stage: string;
-  since: Date;
-  level: StuckLevel;
-  thresholdMs: number;
-  awaitingEvent: string;
-  awaitingProducer: string;
-  eventId: string;
-}
+/** What the monitor records of a new crossing (the rest of a row starts empty). */
+export type NewCrossing = Pick<StuckRow, 'subjectId' | 'orderId' | 'stage' | 'since' | 'level' | 'thresholdMs' | 'awaitingEvent' | 'awaitingProducer' | 'eventId'>;
 
 interface Row {
   id: string;

@@ -1,21 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SagaStuckV1 } from '@paystate/contracts';
 import { appendToOutbox } from '@paystate/messaging';
-import {
-  BackgroundWorker,
-  IdempotencyClaim,
-  IdempotentResponse,
-  AcknowledgeResult,
-  StuckPolicy,
-  StuckSource,
-  StuckView,
-  WatchedSubject,
-  acknowledgeStuck,
-  openStuckReports,
-  runStuckMonitor,
-  stuckView,
-} from '@paystate/service-runtime';
+import { StuckSagaMonitor, StuckSource, WatchedSubject, stuckEventFacts } from '@paystate/service-runtime';
 import { AWAITING, SAGA_STAGES, SagaSlas, SagaStage, sagaStageOf } from '../../domain/saga-stage';
 import { StuckSagaQueries } from '../../infrastructure/persistence/stuck-saga-queries';
 
@@ -26,80 +13,56 @@ export interface SagaMonitorSettings {
   intervalMs: number;
 }
 
-const SERVICE = 'order-service';
+/** The orders idle in a stage of their saga for at least that stage's SLA, and the SagaStuck event of a crossing. */
+function orderSagaSource(queries: StuckSagaQueries, slas: SagaSlas): StuckSource {
+  const minSla = Math.min(...Object.values(slas));
+  return {
+    stages: SAGA_STAGES,
+    watched: async (manager, now) => {
+      const idle = await queries.idleSince(manager, new Date(now.getTime() - minSla));
+      return idle.flatMap((o): WatchedSubject[] => {
+        const stage = sagaStageOf(o);
+        if (!stage) return [];
+        const slaMs = slas[stage];
+        if (now.getTime() - o.since.getTime() < slaMs) return [];
+        return [{ subjectId: o.id, orderId: o.id, stage, since: o.since, slaMs, awaiting: AWAITING[stage] }];
+      });
+    },
+    appendEvent: (manager, subject, crossing, eventId, now) => {
+      const { cause, payload } = stuckEventFacts('saga-monitor', subject, crossing, now);
+      return appendToOutbox(manager, [{ contract: SagaStuckV1, id: eventId, aggregateId: subject.orderId, cause, occurredAt: now, payload }]);
+    },
+  };
+}
 
 /**
- * The saga monitor of order-service (SPEC §8, ADR 0017): every interval, the orders that stayed in
- * a stage of their saga past its SLA are reported once per threshold crossing (a `stuck_saga` row
- * and a SagaStuck event on order.events, in one transaction), the reports of orders that moved on
- * are resolved, and `paystate_stuck_sagas{state}` shows what is left unacknowledged. Also answers
- * the operator's list and acknowledgement.
+ * The saga monitor of order-service (SPEC §8, ADR 0017): the orders that stayed in a stage of their
+ * saga past its SLA are reported once per threshold crossing (a `stuck_saga` row and a SagaStuck
+ * event on order.events, in one transaction); the loop, the list and the acknowledgement are the
+ * shared StuckSagaMonitor's. What is order-service's own: its stages and SLAs, its query, its event,
+ * and the attempts/last error of the order's own failed step in the list.
  */
 @Injectable()
-export class SagaMonitor extends BackgroundWorker {
-  private readonly logger = new Logger(SagaMonitor.name);
-  private readonly policy: StuckPolicy;
-  private readonly source: StuckSource;
-
-  constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly queries: StuckSagaQueries,
-    @Inject(SAGA_MONITOR_SETTINGS) private readonly settings: SagaMonitorSettings,
-  ) {
-    super('the saga monitor', settings.intervalMs, new Logger(SagaMonitor.name));
-    this.policy = { escalation: settings.escalation };
-    const minSla = Math.min(...Object.values(settings.slas));
-    this.source = {
-      stages: SAGA_STAGES,
-      watched: async (manager, now) => {
-        const idle = await queries.idleSince(manager, new Date(now.getTime() - minSla));
-        return idle.flatMap((o): WatchedSubject[] => {
-          const stage = sagaStageOf(o);
-          if (!stage) return [];
-          const slaMs = settings.slas[stage];
-          if (now.getTime() - o.since.getTime() < slaMs) return [];
-          return [{ subjectId: o.id, orderId: o.id, stage, since: o.since, slaMs, awaiting: AWAITING[stage] }];
-        });
+export class SagaMonitor extends StuckSagaMonitor {
+  constructor(@Inject(DataSource) dataSource: DataSource, queries: StuckSagaQueries, @Inject(SAGA_MONITOR_SETTINGS) settings: SagaMonitorSettings) {
+    super(
+      dataSource,
+      {
+        service: 'order-service',
+        subject: 'order',
+        source: orderSagaSource(queries, settings.slas),
+        policy: { escalation: settings.escalation },
+        intervalMs: settings.intervalMs,
+        slaOf: (stage) => settings.slas[stage as SagaStage] ?? null,
+        details: async (manager, rows) => {
+          const failures = await queries.ownFailures(manager, rows.map((r) => r.orderId));
+          return (r) => {
+            const own = failures.get(r.orderId);
+            return { attempts: own?.attempts ?? null, lastError: own?.lastError ?? null };
+          };
+        },
       },
-      appendEvent: (manager, subject, crossing, eventId, now) =>
-        appendToOutbox(manager, [
-          {
-            contract: SagaStuckV1,
-            id: eventId,
-            aggregateId: subject.orderId,
-            cause: { correlationId: subject.orderId, causationId: `saga-monitor/${crossing.stage}/${crossing.level}` },
-            occurredAt: now,
-            payload: {
-              orderId: subject.orderId,
-              stage: crossing.stage,
-              level: crossing.level,
-              thresholdMs: crossing.thresholdMs,
-              since: crossing.since.toISOString(),
-              detectedAt: now.toISOString(),
-              awaiting: subject.awaiting,
-            },
-          },
-        ]),
-    };
-  }
-
-  protected async runOnce(): Promise<boolean> {
-    const outcome = await runStuckMonitor(this.dataSource, SERVICE, this.source, this.policy);
-    for (const r of outcome.reported) this.logger.warn({ orderId: r.subjectId, stage: r.stage, level: r.level, eventId: r.eventId }, 'saga stuck past its SLA');
-    if (outcome.resolved > 0) this.logger.log({ resolved: outcome.resolved }, 'stuck sagas moved on');
-    return false;
-  }
-
-  async list(includeAcknowledged: boolean, now = new Date()): Promise<StuckView[]> {
-    const rows = await openStuckReports(this.dataSource.manager, includeAcknowledged);
-    const failures = await this.queries.ownFailures(this.dataSource.manager, rows.map((r) => r.orderId));
-    return rows.map((r) => {
-      const own = failures.get(r.orderId);
-      return stuckView(SERVICE, r, now, this.settings.slas[r.stage as SagaStage] ?? null, { attempts: own?.attempts ?? null, lastError: own?.lastError ?? null });
-    });
-  }
-
-  acknowledge(orderId: string, by: string, note: string, idempotency: { claim: IdempotencyClaim; respond: (result: AcknowledgeResult) => IdempotentResponse }): Promise<IdempotentResponse> {
-    return acknowledgeStuck(this.dataSource, orderId, by, note, SAGA_STAGES, idempotency);
+      SagaMonitor.name,
+    );
   }
 }
