@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { API_KEY_SCHEME, jsonContent, problemContent } from './openapi-schemas';
+import { API_KEY_SCHEME, jsonContent } from './openapi-schemas';
 
 /** An OpenAPI 3.1 document as served at GET /openapi.json and kept in docs/openapi/<service>.json. */
 export type OpenApiDocument = ReturnType<typeof createDocument>;
