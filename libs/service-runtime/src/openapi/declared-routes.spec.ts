@@ -40,3 +40,20 @@ describe('declaredRoutes', () => {
     expect(routeDrift(app, document)).toEqual({ undocumented: ['delete /b/{x}'], undeclared: ['get /stock/{sku}'] });
   });
 });
+
+describe('declaredRoutes of a controller that extends a base controller (as stuckSagasController makes them)', () => {
+  class BaseEndpoints {
+    @Get('stuck')
+    stuck(): void {}
+  }
+
+  @Controller('sagas')
+  class SagasController extends BaseEndpoints {
+    @Post(':orderId/acknowledge')
+    acknowledge(): void {}
+  }
+
+  it('counts the base class routes under the subclass prefix', () => {
+    expect(declaredRoutes({ module: AppModule, controllers: [SagasController] }).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['get /sagas/stuck', 'post /sagas/{orderId}/acknowledge']);
+  });
+});

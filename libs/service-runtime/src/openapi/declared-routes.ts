@@ -36,6 +36,15 @@ function controllersOf(root: ModuleLike, seen = new Set<unknown>()): Type<unknow
   return [...controllers, ...imports.flatMap((m) => controllersOf(m, seen))];
 }
 
+/** The method names of a prototype and of the classes it extends, as Nest scans them (a base controller's routes count). */
+function methodNames(proto: object): string[] {
+  const names = new Set<string>();
+  for (let p: object | null = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const name of Object.getOwnPropertyNames(p)) names.add(name);
+  }
+  return [...names];
+}
+
 /**
  * Every HTTP route the module's controllers declare (Kafka handlers have none), read from Nest's
  * decorator metadata: what the tests compare with the OpenAPI document.
@@ -45,7 +54,7 @@ export function declaredRoutes(root: Type<unknown> | DynamicModule): DeclaredRou
   for (const controller of new Set(controllersOf(root))) {
     const prefixes = paths(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined);
     const proto = controller.prototype as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(proto)) {
+    for (const name of methodNames(proto)) {
       const handler = proto[name];
       if (name === 'constructor' || typeof handler !== 'function') continue;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
