@@ -53,7 +53,7 @@ async function reportedStuck(service: 'order-service' | 'payment-service', key: 
 }
 
 beforeAll(async () => {
-  await saga.start(MONITORS, { oneByOne: true });
+  await saga.start(MONITORS);
   const client = `openapi-${randomUUID().slice(0, 8)}`;
   const make = (service: string, suffix: string, scopes: string[]) => createApiKey(service, { clientId: `${client}-${suffix}`, scopes });
   keys['orders'] = await make('order-service', 'rw', ['orders:write', 'orders:read', 'sagas:operate']);
