@@ -147,14 +147,17 @@ export class IdempotentConsumer {
     const lane: LaneId = { topic: batch.topic, partition: batch.partition };
     const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
     if (records.length === 0) return;
-    await this.mergeReady;
-    // once every lane has reached the end it had at the join, nothing is held back any more
-    const merge = this.merge?.catchingUp ? this.merge : undefined;
+    const merge = this.merge;
     // a batch fetched before the merge paused its lane: it is fetched again once the lane resumes
     if (merge && this.isPaused(lane)) return;
     const timestamps = records.map((r) => Number(r.timestamp));
-    merge?.hold(lane, BigInt(records[0]!.offset));
+    const firstOffset = BigInt(records[0]!.offset);
+    // held before the first await, so that the batches of one fetch all count as in hand before any
+    // of them is admitted; again after it, in case a join reset the merge meanwhile
+    merge?.hold(lane, firstOffset);
     try {
+      await this.mergeReady;
+      merge?.hold(lane, firstOffset);
       let next = 0;
       while (next < records.length) {
         if (!payload.isRunning() || payload.isStale()) return;
@@ -209,7 +212,7 @@ export class IdempotentConsumer {
 
   private resolved(payload: EachBatchPayload, lane: LaneId, record: RawRecord): void {
     payload.resolveOffset(record.offset);
-    if (this.merge?.catchingUp) this.merge.advanced(lane, BigInt(record.offset), Number(record.timestamp));
+    this.merge?.advanced(lane, BigInt(record.offset), Number(record.timestamp));
   }
 
   /** Positions of a new assignment: the committed offsets (or log starts) and the end offsets now. */

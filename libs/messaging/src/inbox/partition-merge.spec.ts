@@ -35,7 +35,10 @@ describe('PartitionMerge, the rules', () => {
     expect(merge.admit(at(A), [10, 20, 30], 1)).toEqual({ kind: 'wait', blockedBy: [at(B)] });
     expect(merge.admit(at(B), [15])).toEqual({ kind: 'go', count: 1 });
     merge.advanced(at(B), 0n, 15);
-    // B reached the end it had at the join: it holds nobody back any more
+    // B reached the end it had at the join; while its batch is in hand it may still hold an earlier record
+    expect(merge.admit(at(A), [10, 20, 30], 1).kind).toBe('wait');
+    // once it let go of its batch, it holds nobody back any more
+    merge.release(at(B));
     expect(merge.admit(at(A), [10, 20, 30], 1)).toEqual({ kind: 'go', count: 2 });
     expect(merge.catchingUp).toBe(true);
     merge.advanced(at(A), 2n, 30);
@@ -62,6 +65,33 @@ describe('PartitionMerge, the rules', () => {
     merge.paused(at(B), 20);
     expect(merge.takeResumable()).toEqual([at(A)]);
     expect(merge.pausedLanes()).toEqual([at(B)]);
+  });
+
+  it('live, once caught up, orders the records of co-partitions fetched together, and waits for nobody else', () => {
+    const merge = new PartitionMerge({ maxIdleMs: 1_000 });
+    merge.reset([
+      { ...at(A), next: 5n, target: 5n },
+      { ...at(B), next: 9n, target: 9n },
+    ]);
+    expect(merge.catchingUp).toBe(false);
+    merge.hold(at(A), 5n);
+    // B has nothing in hand: A's records go as they come
+    expect(merge.admit(at(A), [200, 300])).toEqual({ kind: 'go', count: 2 });
+    merge.advanced(at(A), 5n, 200);
+    merge.advanced(at(A), 6n, 300);
+    merge.release(at(A));
+    // the next fetch brings both: A's record waits for B's earlier one, in memory
+    merge.hold(at(A), 7n);
+    merge.hold(at(B), 9n);
+    expect(merge.admit(at(A), [400, 500])).toEqual({ kind: 'wait', blockedBy: [at(B)] });
+    expect(merge.admit(at(B), [450])).toEqual({ kind: 'wait', blockedBy: [at(A)] });
+    expect(merge.admit(at(A), [400, 500])).toEqual({ kind: 'go', count: 1 });
+    merge.advanced(at(A), 7n, 400);
+    expect(merge.admit(at(A), [400, 500], 1)).toEqual({ kind: 'wait', blockedBy: [at(B)] });
+    expect(merge.admit(at(B), [450])).toEqual({ kind: 'go', count: 1 });
+    merge.advanced(at(B), 9n, 450);
+    merge.release(at(B));
+    expect(merge.admit(at(A), [400, 500], 1)).toEqual({ kind: 'go', count: 1 });
   });
 
   it('orders equal timestamps by topic name', () => {

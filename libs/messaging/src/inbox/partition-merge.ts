@@ -18,13 +18,15 @@
  * (equal timestamps go in topic-name order). Otherwise L waits while the lane holding the earlier
  * record has a batch in hand, and steps aside (is paused, so the broker fetches the others) when it
  * has not. A lane that gives nothing for `maxIdleMs` while the others wait is presumed caught up.
+ * Records fetched together (co-partitions with a batch in hand at once) go in timestamp order even
+ * once everything is caught up: that costs no fetch, only an in-memory wait.
  *
  * Timestamps are the Kafka record timestamps Debezium sets when it reads an outbox row; a fact is
  * always read after the fact that caused it, so on one clock the order of timestamps is the causal
  * order. The merge only ever changes the order in which records are handled: offsets, the inbox and
  * dead letters work as without it, so a wrong guess (clock skew, a timestamp going backwards) can
- * reorder, never lose or repeat an effect. Once every lane has reached its target, nothing waits:
- * live records are handled as they come.
+ * reorder, never lose or repeat an effect. Once every lane has reached its target, a lane never
+ * waits for one with nothing in hand: live records are handled as they come.
  */
 export interface LaneId {
   readonly topic: string;
@@ -193,9 +195,13 @@ export class PartitionMerge {
     return out;
   }
 
-  /** Co-partitions that may still deliver a record earlier than `timestamp` (ties: topic name). */
+  /**
+   * Co-partitions that may still deliver a record earlier than `timestamp` (ties: topic name): one
+   * still catching up, or one with a batch in hand (live, two topics' records fetched together go in
+   * timestamp order too; a caught-up lane with nothing in hand holds nobody back).
+   */
   private blockers(lane: Lane, task: readonly Lane[], timestamp: number): Lane[] {
-    return task.filter((o) => o !== lane && !o.caughtUp && (o.bound < timestamp || (o.bound === timestamp && o.topic < lane.topic)));
+    return task.filter((o) => o !== lane && (!o.caughtUp || o.inHand) && (o.bound < timestamp || (o.bound === timestamp && o.topic < lane.topic)));
   }
 
   private raiseBound(lane: Lane, timestamp: number): void {
