@@ -141,10 +141,10 @@ export interface PgBinChoice {
  * own server (findSystemPgBin), =embedded only npm's, and auto (the default) the machine's when it
  * has one, else npm's: a fresh machine needs no PostgreSQL installed.
  */
-export function choosePgBin(env: NodeJS.ProcessEnv = process.env, repoRoot?: string): PgBinChoice {
+export function choosePgBin(env: NodeJS.ProcessEnv = process.env, where: { repoRoot?: string; debianRoot?: string } = {}): PgBinChoice {
   const source = pgSourceOf(env);
   if (source !== 'embedded') {
-    const system = findSystemPgBin(env);
+    const system = findSystemPgBin(env, where.debianRoot);
     if (system) return { bin: system, source: 'system' };
     if (source === 'system') {
       throw new StackError(
@@ -153,7 +153,7 @@ export function choosePgBin(env: NodeJS.ProcessEnv = process.env, repoRoot?: str
       );
     }
   }
-  return { bin: embeddedPgBin(repoRoot), source: 'embedded' };
+  return { bin: embeddedPgBin(where.repoRoot), source: 'embedded' };
 }
 
 export function findPgBin(env: NodeJS.ProcessEnv = process.env): string {
