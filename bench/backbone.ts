@@ -241,6 +241,12 @@ function pgbenchCeiling(superuserUrl: string, seconds: number, clients: number):
     console.warn(`pgbench ceiling skipped: ${script} not found`);
     return undefined;
   }
+  // PostgreSQL's client programs ship in no npm package (the stack's own server may be npm's, which has none)
+  const missing = ['psql', 'pgbench'].filter((tool) => !(process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, tool))));
+  if (missing.length > 0) {
+    console.warn(`pgbench ceiling skipped: ${missing.join(' and ')} not on PATH (Debian: apt-get install postgresql-client postgresql-contrib)`);
+    return undefined;
+  }
   const url = new URL(superuserUrl);
   const env = { ...process.env, PGHOST: url.hostname, PGPORT: url.port, PGUSER: decodeURIComponent(url.username), PGPASSWORD: decodeURIComponent(url.password) };
   return (() => {
