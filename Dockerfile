@@ -1,7 +1,9 @@
-# One image per service: `docker build --build-arg SERVICE=order-service .` (docker-compose.yml does
-# this). It holds every workspace package's build output; SERVICE picks the default entry point, and
-# the migration runner of the same app is `node apps/<service>/dist/src/migrate.js`.
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# One image for every service: `docker build -t paystate/app:local .` (docker-compose.yml builds it
+# once, in its app-image service). It holds every workspace package's build output; a container runs
+# `node apps/<service>/dist/src/main.js` (compose names it in `command:`), or by default the app that
+# SERVICE_NAME names, and the migration runner of an app is `node apps/<service>/dist/src/migrate.js`.
+# The Node release is the one CI runs (.nvmrc); infra/compose/compose.spec.ts keeps the two in step.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Only the package manifests, collected with their paths, so `npm ci` below is re-run only when a
 # manifest or the lock file changes, not on every source edit (and no workspace list to maintain here).
@@ -31,14 +33,11 @@ COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
-ARG SERVICE
-ENV NODE_ENV=production \
-    SERVICE=${SERVICE}
+ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps /app/ ./
 COPY --from=build /out/ ./
-RUN test -n "$SERVICE" || { echo 'build with --build-arg SERVICE=<app name under apps/>' >&2; exit 1; } \
- && test -f "apps/$SERVICE/dist/src/main.js" || { echo "apps/$SERVICE/dist/src/main.js was not built" >&2; exit 1; }
+RUN for app in apps/*/; do test -f "${app}dist/src/main.js" || { echo "${app}dist/src/main.js was not built" >&2; exit 1; }; done
 USER node
-# sh -c so that $SERVICE is expanded at run time; exec so node receives the stop signal.
-CMD ["sh", "-c", "exec node apps/$SERVICE/dist/src/main.js"]
+# sh -c so that $SERVICE_NAME is expanded at run time; exec so node receives the stop signal.
+CMD ["sh", "-c", "test -f \"apps/$SERVICE_NAME/dist/src/main.js\" || { echo \"set SERVICE_NAME to an app under apps/ (or run node apps/<app>/dist/src/main.js)\" >&2; exit 2; }; exec node \"apps/$SERVICE_NAME/dist/src/main.js\""]

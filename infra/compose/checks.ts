@@ -3,7 +3,7 @@
 // (empty = fine), so a test can also prove that a broken file is caught.
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { type ComposeFile, appOf, buildArgsOf, commandText, dependsOnOf, environmentOf } from './compose-model';
+import { type ComposeFile, type ComposeService, appOf, commandText, dependsOnOf, environmentOf } from './compose-model';
 import { type AppEnvVar, type ConnectorFile, REPO_ROOT, appEnvVars, listApps } from './repo-facts';
 
 /** SPEC §10: what `docker compose up` must bring up (the rest join as their apps are written). */
@@ -15,21 +15,69 @@ export function missingServices(compose: ComposeFile, required: readonly string[
   return required.filter((name) => !compose.services[name]).map((name) => `service "${name}" is missing (SPEC §10)`);
 }
 
-/** Every service runs a pinned image: an explicit tag or digest, never `latest`; or is built here. */
+/**
+ * Every service runs a pinned image: a digest, or a tag naming at least major.minor (`postgres:15`
+ * floats over minors, `latest` over everything); or the image built here (see appImageProblems).
+ */
 export function unpinnedImages(compose: ComposeFile): string[] {
   const problems: string[] = [];
+  const built = new Set(Object.values(compose.services).filter((s) => s.build && s.image).map((s) => s.image));
   for (const [name, service] of Object.entries(compose.services)) {
     if (!service.image) {
       if (!service.build) problems.push(`${name}: has neither image nor build`);
       continue;
     }
     const image = service.image;
-    if (image.includes('@sha256:')) continue;
+    if (image.includes('@sha256:') || built.has(image)) continue;
     const lastSegment = image.slice(image.lastIndexOf('/') + 1);
     const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
     if (!tag) problems.push(`${name}: image ${image} has no tag (pin a version)`);
     else if (tag === 'latest' || tag === 'main' || tag === 'master') problems.push(`${name}: image ${image} is not pinned`);
     else if (image.includes('$')) problems.push(`${name}: image ${image} is interpolated; pin it literally`);
+    else if (!/\d+\.\d+/.test(tag)) problems.push(`${name}: image ${image} floats over releases (pin at least major.minor)`);
+  }
+  return problems;
+}
+
+/**
+ * The app image is built once: exactly one service builds the Dockerfile and names the image, and
+ * every other service that runs an app (or its migrations) uses that image with no build of its own,
+ * never pulled (it exists nowhere but here).
+ */
+export function appImageProblems(compose: ComposeFile): string[] {
+  const builders = Object.entries(compose.services).filter(([, s]) => s.build);
+  if (builders.length !== 1) return [`${builders.length} services build an image (${builders.map(([n]) => n).join(', ') || 'none'}); build the app image once and reuse it`];
+  const [builderName, builder] = builders[0] as [string, ComposeService];
+  if (!builder.image) return [`${builderName}: builds the app image but does not name it (image:), so nothing can reuse it`];
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (name === builderName || !appOf(service)) continue;
+    if (service.image !== builder.image) problems.push(`${name}: runs an app but not the image ${builderName} builds (${builder.image})`);
+    else if (service.pull_policy !== 'never') problems.push(`${name}: uses the locally built ${builder.image}; set pull_policy: never`);
+  }
+  return problems;
+}
+
+/** A dependency with a healthcheck is waited for until healthy: `service_started` would race its start-up. */
+export function startedButHealthChecked(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const [target, condition] of Object.entries(dependsOnOf(service))) {
+      const dependency = compose.services[target];
+      if (condition === 'service_started' && dependency?.healthcheck?.test && !dependency.healthcheck.disable) {
+        problems.push(`${name}: waits only for ${target} to start, but ${target} has a healthcheck (use service_healthy)`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Compose's broker image and the native runner's jars (infra/kafka/pom.xml kafka.version) are the same Kafka release. */
+export function kafkaVersionProblems(compose: ComposeFile, pomKafkaVersion: string): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    const m = /^apache\/kafka:(.+)$/.exec(service.image ?? '');
+    if (m && m[1] !== pomKafkaVersion) problems.push(`${name}: apache/kafka:${m[1]}, but infra/kafka/pom.xml resolves Kafka ${pomKafkaVersion}`);
   }
   return problems;
 }
@@ -206,7 +254,7 @@ export function missingAppEnv(compose: ComposeFile, varsOf: (app: string) => App
 }
 
 /**
- * Each app under apps/ runs as a service of its own name built with SERVICE=<app> (listening on
+ * Each app under apps/ runs as a service of its own name that runs its dist/src/main.js (listening on
  * 0.0.0.0 and publishing its PORT), and its migrations, if it has any, run as a one-shot service
  * the app waits for.
  */
@@ -218,7 +266,7 @@ export function appServiceProblems(compose: ComposeFile, root = REPO_ROOT): stri
       problems.push(`apps/${app} has no service "${app}" in docker-compose.yml`);
       continue;
     }
-    if (buildArgsOf(service)['SERVICE'] !== app) problems.push(`${app}: must be built from the Dockerfile with args.SERVICE=${app}`);
+    if (!commandText(service).includes(`apps/${app}/dist/src/main.js`)) problems.push(`${app}: must run node apps/${app}/dist/src/main.js`);
     const env = environmentOf(service);
     if (env['HOST'] !== '0.0.0.0') problems.push(`${app}: HOST must be 0.0.0.0 inside a container`);
     const port = env['PORT'];

@@ -15,6 +15,7 @@ export interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   restart?: string;
+  pull_policy?: string;
 }
 
 export interface ComposeFile {

