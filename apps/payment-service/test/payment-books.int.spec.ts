@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { OperationType, ReviewResolution } from '../src/domain/payment';
 import type { PaymentOperations } from '../src/application/operations/payment-operations';
 import type { ResolveReviewUseCase } from '../src/application/review/resolve-review';
+import { FactBeforeItsCause } from '../src/application/saga/saga-steps';
 import type { ProcessorWebhook, ProcessorWebhooks } from '../src/application/webhooks/processor-webhooks';
 import { PaymentServiceUnderTest, consume, orderPlaced, paymentServiceUnderTest } from './support/payment-service';
 
@@ -288,7 +289,27 @@ async function run(amount: number, steps: Step[]): Promise<void> {
     processor.told.add(op.id);
   };
 
+  // A saga fact read before the outcome of the operation that caused it (FactBeforeItsCause, saga-steps.ts)
+  // is rolled back and retried by the consumer; here it waits for the next step, as a retry would.
+  type SagaFact = Extract<Step, { kind: 'saga' }>['fact'];
+  const early: SagaFact[] = [];
+  const sagaFact = async (fact: SagaFact): Promise<void> => {
+    const { saga } = service;
+    try {
+      await consume(dataSource, fact, { orderId }, (e, ctx) =>
+        fact === 'StockReserved' ? saga.captureOnStockReserved(e, ctx) : fact === 'StockReservationFailed' ? saga.voidOnStockReservationFailed(e, ctx) : saga.refundOnShipmentFailed(e, ctx),
+      );
+    } catch (error) {
+      if (!(error instanceof FactBeforeItsCause)) throw error;
+      early.push(fact);
+    }
+  };
+  const retryEarly = async (): Promise<void> => {
+    for (const fact of early.splice(0)) await sagaFact(fact);
+  };
+
   for (const [i, step] of steps.entries()) {
+    await retryEarly();
     const payment = await paymentRow(orderId);
     const ops = await operationRows(payment.id);
     const open = ops.filter((o) => !['SUCCEEDED', 'FAILED'].includes(o.status));
@@ -296,13 +317,9 @@ async function run(amount: number, steps: Step[]): Promise<void> {
     const pool = step.kind === 'process' && !step.late && open.length > 0 ? open : ops;
     const op = pool.length > 0 ? pool[('pick' in step ? step.pick : 0) % pool.length]! : undefined;
     switch (step.kind) {
-      case 'saga': {
-        const { saga } = service;
-        await consume(dataSource, step.fact, { orderId }, (e, ctx) =>
-          step.fact === 'StockReserved' ? saga.captureOnStockReserved(e, ctx) : step.fact === 'StockReservationFailed' ? saga.voidOnStockReservationFailed(e, ctx) : saga.refundOnShipmentFailed(e, ctx),
-        );
+      case 'saga':
+        await sagaFact(step.fact);
         break;
-      }
       case 'refund':
         await operatorRefund(payment.id, step.amount);
         break;
@@ -358,6 +375,7 @@ async function run(amount: number, steps: Step[]): Promise<void> {
 
   // every answer the processor still owes us arrives, and every operation left open is carried out
   for (let round = 0; round < 10; round++) {
+    await retryEarly();
     const payment = await paymentRow(orderId);
     const open = (await operationRows(payment.id)).filter((o) => !['SUCCEEDED', 'FAILED'].includes(o.status) || (processor.executed.has(o.id) && !processor.told.has(o.id)));
     if (open.length === 0) break;
