@@ -35,9 +35,10 @@ export interface IdempotentConsumerOptions {
    */
   redriveIntervalMs?: number;
   /**
-   * While the group catches up after a join, partitions with the same number of the topics it reads
-   * are handed over merged by record timestamp (partition-merge.ts, ADR 0020); a co-partition that
-   * gives nothing for this long is presumed caught up. Default 10000; 0 turns the merge off.
+   * Partitions with the same number of the topics the group reads are handed over merged by record
+   * timestamp (partition-merge.ts, ADR 0020): across the backlogs while the group catches up after a
+   * join, and among the batches of one fetch live. A co-partition still catching up that gives
+   * nothing for this long is presumed caught up. Default 10000; 0 turns the merge off.
    */
   catchUpMaxIdleMs?: number;
   /** Called after a record's transaction committed (and before its offset is resolved); for tracing and benchmarks. */
