@@ -90,6 +90,8 @@ describe('the OpenAPI documents describe the real responses', () => {
   it.each(SAGA_SERVICES)('%s serves the committed document at GET /openapi.json, with no API key', async (service) => {
     const served = await call(service, 'get', '/openapi.json', 200);
     expect(json(served)).toEqual(committedOpenApi(service));
+    await call(service, 'get', '/health/live', 200);
+    await call(service, 'get', '/health/ready', 200);
     await call(service, 'get', '/health', 200);
     await call(service, 'get', '/metrics', 200);
   });
