@@ -285,6 +285,9 @@ export class Drill {
       await takeBackup();
       replayedOrders = await this.placeMixed(n);
     }
+    // the twin is what the service made of everything on its topics so far: it must have read it all
+    // (a fact of another suite's order still on its way would be only in the restored database)
+    for (const [group, topics] of Object.entries(CONSUMERS)) await waitForCaughtUp(this.saga.brokers, group, topics);
     const before: BeforeLoss = { service, file, twin: await snapshot(service), mails: await this.messageIdCounts(), charges: await this.processorCounts(), downstream: await downstreamInboxCounts(service), replayedOrders };
     expect(Object.values(before.mails).every((c) => c === 1)).toBe(true);
     return before;
