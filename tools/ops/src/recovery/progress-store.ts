@@ -1,4 +1,4 @@
-import { AUDIT_DATABASE } from '../audit';
+import { AUDIT_DATABASE, ensureOpsTable } from '../audit';
 import { withClient, withDatabase } from '../clients/database';
 
 /**
@@ -30,17 +30,9 @@ export class RecoveryStore {
 
   private async ensure(): Promise<void> {
     if (this.ready) return;
-    await withClient(this.superuserUrl, async (c) => {
-      if ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [AUDIT_DATABASE])).rowCount !== 0) return;
-      try {
-        await c.query(`CREATE DATABASE ${AUDIT_DATABASE}`);
-      } catch (error) {
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      }
-    });
-    await withClient(this.url(), (c) =>
-      c.query(`
-        CREATE TABLE IF NOT EXISTS ops_recovery (
+    await ensureOpsTable(
+      this.superuserUrl,
+      `CREATE TABLE IF NOT EXISTS ops_recovery (
           id            text        PRIMARY KEY,
           service       text        NOT NULL,
           backup_file   text        NOT NULL,
@@ -51,7 +43,7 @@ export class RecoveryStore {
           report        jsonb,
           started_at    timestamptz NOT NULL DEFAULT now(),
           finished_at   timestamptz
-        )`),
+        )`,
     );
     this.ready = true;
   }
