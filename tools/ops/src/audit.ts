@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { withClient, withDatabase } from './clients/database';
+import { withClient } from './clients/database';
+import { OpsTableStore } from './ops-table';
 
 /**
  * The operator's audit trail: one row per dangerous command run with --execute, written before it
@@ -7,7 +8,7 @@ import { withClient, withDatabase } from './clients/database';
  * in a database of its own, `paystate_ops`, beside the services' databases: restoring a service's
  * database must not roll back the record of the restore.
  */
-export const AUDIT_DATABASE = 'paystate_ops';
+export { AUDIT_DATABASE } from './ops-table';
 
 export interface AuditEntry {
   command: string;
@@ -19,9 +20,26 @@ export interface AuditEntry {
 
 export type AuditOutcome = 'succeeded' | 'failed';
 
-export class AuditLog {
-  private ready = false;
-  constructor(private readonly superuserUrl: string) {}
+export class AuditLog extends OpsTableStore {
+  constructor(superuserUrl: string) {
+    super(
+      superuserUrl,
+      `CREATE TABLE IF NOT EXISTS ops_audit (
+          id          uuid        PRIMARY KEY,
+          command     text        NOT NULL,
+          actor       text        NOT NULL,
+          reason      text        NOT NULL,
+          args        jsonb       NOT NULL,
+          plan        jsonb,
+          outcome     text        NOT NULL CHECK (outcome IN ('started', 'succeeded', 'failed')),
+          result      jsonb,
+          started_at  timestamptz NOT NULL DEFAULT now(),
+          finished_at timestamptz
+        );
+        -- added after the table's first version: how far a running command got (AuditLog.progress)
+        ALTER TABLE ops_audit ADD COLUMN IF NOT EXISTS progress jsonb`,
+    );
+  }
 
   async start(entry: AuditEntry): Promise<string> {
     await this.ensure();
@@ -55,50 +73,6 @@ export class AuditLog {
     await this.ensure();
     return withClient(this.url(), async (c) => (await c.query<AuditRow>('SELECT * FROM ops_audit ORDER BY started_at DESC LIMIT $1', [limit])).rows);
   }
-
-  private url(): string {
-    return withDatabase(this.superuserUrl, AUDIT_DATABASE);
-  }
-
-  /** Creates the database and table on first use (ops has no migrations of its own to run elsewhere). */
-  private async ensure(): Promise<void> {
-    if (this.ready) return;
-    await ensureOpsTable(
-      this.superuserUrl,
-      `CREATE TABLE IF NOT EXISTS ops_audit (
-          id          uuid        PRIMARY KEY,
-          command     text        NOT NULL,
-          actor       text        NOT NULL,
-          reason      text        NOT NULL,
-          args        jsonb       NOT NULL,
-          plan        jsonb,
-          outcome     text        NOT NULL CHECK (outcome IN ('started', 'succeeded', 'failed')),
-          result      jsonb,
-          started_at  timestamptz NOT NULL DEFAULT now(),
-          finished_at timestamptz
-        )`,
-    );
-    // added after the table's first version: how far a running command got (AuditLog.progress)
-    await withClient(this.url(), (c) => c.query('ALTER TABLE ops_audit ADD COLUMN IF NOT EXISTS progress jsonb'));
-    this.ready = true;
-  }
-}
-
-/**
- * Creates the ops database if it is missing, then runs `ddl` (a `CREATE TABLE IF NOT EXISTS …`) in
- * it: how each of ops' own tables comes to exist on first use.
- */
-export async function ensureOpsTable(superuserUrl: string, ddl: string): Promise<void> {
-  await withClient(superuserUrl, async (c) => {
-    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [AUDIT_DATABASE]);
-    if (exists.rowCount !== 0) return;
-    try {
-      await c.query(`CREATE DATABASE ${AUDIT_DATABASE}`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== '42P04') throw error; // another ops created it meanwhile
-    }
-  });
-  await withClient(withDatabase(superuserUrl, AUDIT_DATABASE), (c) => c.query(ddl));
 }
 
 export interface AuditRow {

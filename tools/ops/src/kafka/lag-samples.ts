@@ -1,5 +1,5 @@
-import { AUDIT_DATABASE, ensureOpsTable } from '../audit';
-import { withClient, withDatabase } from '../clients/database';
+import { OpsTableStore } from '../ops-table';
+import { withClient } from '../clients/database';
 import type { Sample } from './trend';
 
 /**
@@ -10,18 +10,10 @@ import type { Sample } from './trend';
  */
 export type SampleKind = 'partition' | 'slot';
 
-export class LagSampleStore {
-  private ready = false;
-  constructor(private readonly superuserUrl: string) {}
-
-  private url(): string {
-    return withDatabase(this.superuserUrl, AUDIT_DATABASE);
-  }
-
-  private async ensure(): Promise<void> {
-    if (this.ready) return;
-    await ensureOpsTable(
-      this.superuserUrl,
+export class LagSampleStore extends OpsTableStore {
+  constructor(superuserUrl: string) {
+    super(
+      superuserUrl,
       `CREATE TABLE IF NOT EXISTS ops_lag_sample (
           kind       text        NOT NULL CHECK (kind IN ('partition', 'slot')),
           name       text        NOT NULL,
@@ -30,7 +22,6 @@ export class LagSampleStore {
           PRIMARY KEY (kind, name)
         )`,
     );
-    this.ready = true;
   }
 
   /**

@@ -1,5 +1,5 @@
-import { AUDIT_DATABASE, ensureOpsTable } from '../audit';
-import { withClient, withDatabase } from '../clients/database';
+import { OpsTableStore } from '../ops-table';
+import { withClient } from '../clients/database';
 
 /**
  * The progress of each recovery, in the ops database `paystate_ops` (beside ops_audit: restoring a
@@ -20,18 +20,10 @@ export interface RecoveryRow {
   finished_at: Date | null;
 }
 
-export class RecoveryStore {
-  private ready = false;
-  constructor(private readonly superuserUrl: string) {}
-
-  private url(): string {
-    return withDatabase(this.superuserUrl, AUDIT_DATABASE);
-  }
-
-  private async ensure(): Promise<void> {
-    if (this.ready) return;
-    await ensureOpsTable(
-      this.superuserUrl,
+export class RecoveryStore extends OpsTableStore {
+  constructor(superuserUrl: string) {
+    super(
+      superuserUrl,
       `CREATE TABLE IF NOT EXISTS ops_recovery (
           id            text        PRIMARY KEY,
           service       text        NOT NULL,
@@ -45,7 +37,6 @@ export class RecoveryStore {
           finished_at   timestamptz
         )`,
     );
-    this.ready = true;
   }
 
   static idOf(service: string, digest: string): string {
